@@ -1,0 +1,156 @@
+"""Dataset registry: name -> sampler. Every sampler is deterministic for a given seed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import numpy as np
+from sklearn import datasets as skd
+
+MAX_ROWS = 50_000
+MAX_DIMS = 16
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """x: (n, d) float32; y: (n,) int labels or None; centers: (k, d) mode centres or None; std: their spread."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray | None = None
+    centers: np.ndarray | None = None
+    std: float | None = None
+    columns: tuple[str, ...] = ("x1", "x2")
+    label_names: tuple[str, ...] = ()
+
+    @property
+    def dim(self) -> int:
+        return self.x.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        return 0 if self.y is None else int(self.y.max()) + 1
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    title: str
+    description: str
+    sampler: Callable[[int, float, int], Dataset]  # (n, noise, seed) -> Dataset
+    default_noise: float
+    labelled: bool = False
+    has_modes: bool = False
+
+
+def gaussian_mixture(name: str, centers: np.ndarray, n: int, std: float, seed: int) -> Dataset:
+    """n points spread evenly over the mixture's components; the component index is the label."""
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(n) % len(centers))
+    x = centers[y] + std * rng.standard_normal((n, centers.shape[1]))
+    return Dataset(name, x.astype(np.float32), y, centers.astype(np.float32), std)
+
+
+def ring_centers(k: int = 8, radius: float = 2.0) -> np.ndarray:
+    angles = 2 * np.pi * np.arange(k) / k
+    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def grid_centers(side: int = 5, spacing: float = 2.0) -> np.ndarray:
+    ticks = spacing * (np.arange(side) - (side - 1) / 2)
+    return np.array([(a, b) for a in ticks for b in ticks])
+
+
+def _ring8(n: int, noise: float, seed: int) -> Dataset:
+    return gaussian_mixture("ring8", ring_centers(), n, noise, seed)
+
+
+def _grid25(n: int, noise: float, seed: int) -> Dataset:
+    return gaussian_mixture("grid25", grid_centers(), n, noise, seed)
+
+
+def _swissroll(n: int, noise: float, seed: int) -> Dataset:
+    x, _ = skd.make_swiss_roll(n, noise=noise, random_state=seed)
+    return Dataset("swissroll", (x[:, [0, 2]] / 5).astype(np.float32))  # gan_toy.py's scaling
+
+
+def _moons(n: int, noise: float, seed: int) -> Dataset:
+    x, y = skd.make_moons(n, noise=noise, random_state=seed)
+    return Dataset("moons", x.astype(np.float32), y, label_names=("upper", "lower"))
+
+
+def _circles(n: int, noise: float, seed: int) -> Dataset:
+    x, y = skd.make_circles(n, noise=noise, factor=0.5, random_state=seed)
+    return Dataset("circles", x.astype(np.float32), y, label_names=("outer", "inner"))
+
+
+def _blobs(n: int, noise: float, seed: int) -> Dataset:
+    centers = np.array([[-3.0, -2.0], [0.0, 3.0], [3.0, -2.0]])
+    x, y = skd.make_blobs(n, centers=centers, cluster_std=noise, random_state=seed)
+    return Dataset("blobs", x.astype(np.float32), y, centers.astype(np.float32), noise,
+                   label_names=("blob 0", "blob 1", "blob 2"))
+
+
+def _iris(n: int, noise: float, seed: int) -> Dataset:
+    """The lecture's example: sepal length and width of the 150 irises, resampled to n with jitter."""
+    iris = skd.load_iris()
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(iris.target), size=n, replace=n > len(iris.target))
+    x = iris.data[rows, :2] + noise * rng.standard_normal((n, 2))
+    return Dataset("iris", x.astype(np.float32), iris.target[rows], columns=("sepal length (cm)", "sepal width (cm)"),
+                   label_names=tuple(iris.target_names))
+
+
+DATASETS: Mapping[str, DatasetSpec] = MappingProxyType({s.name: s for s in (
+    DatasetSpec("ring8", "8 Gaussians on a ring",
+                "Eight Gaussians on a circle of radius 2 (the unrolled-GAN / VEEGAN / PacGAN ring): "
+                "the classic test for mode collapse.", _ring8, 0.05, labelled=True, has_modes=True),
+    DatasetSpec("grid25", "25 Gaussians on a grid",
+                "A 5×5 grid of Gaussians, 2 apart (the VEEGAN / PacGAN grid): harder, many modes.",
+                _grid25, 0.05, labelled=True, has_modes=True),
+    DatasetSpec("swissroll", "Swiss roll", "scikit-learn's swiss roll, two of its columns (as in gan_toy.py).",
+                _swissroll, 0.25),
+    DatasetSpec("moons", "Two moons", "scikit-learn's interleaving half circles, with their labels.",
+                _moons, 0.05, labelled=True),
+    DatasetSpec("circles", "Two circles", "scikit-learn's concentric circles, with their labels.",
+                _circles, 0.04, labelled=True),
+    DatasetSpec("blobs", "Three blobs", "Three isotropic Gaussian blobs (scikit-learn's make_blobs), labelled.",
+                _blobs, 0.5, labelled=True, has_modes=True),
+    DatasetSpec("iris", "Iris (2-D)", "Sepal length and width of Fisher's irises, the lecture's example; "
+                "species as labels.", _iris, 0.02, labelled=True),
+    DatasetSpec("csv", "Your own CSV", "Numeric columns of a file you upload; an optional label column.",
+                lambda n, noise, seed: _needs_upload(), 0.0),
+)})
+
+
+def _needs_upload() -> Dataset:
+    raise ValueError("dataset 'csv' has no sampler: pass the uploaded data (ganplay.from_array)")
+
+
+def load_dataset(name: str, n: int = 2000, seed: int = 0, noise: float | None = None) -> Dataset:
+    """Sample n points of a registered dataset. noise defaults to the dataset's own."""
+    if name not in DATASETS:
+        raise ValueError(f"dataset: unknown {name!r}; choose one of {', '.join(DATASETS)}")
+    if not 1 <= n <= MAX_ROWS:
+        raise ValueError(f"n: {n} is outside 1..{MAX_ROWS}")
+    spec = DATASETS[name]
+    return spec.sampler(n, spec.default_noise if noise is None else noise, seed)
+
+
+def from_array(x: np.ndarray, y: np.ndarray | None = None, columns: tuple[str, ...] | None = None,
+               label_names: tuple[str, ...] = ()) -> Dataset:
+    """A user's data as a Dataset, refused with a ValueError naming the problem when unusable."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] < 2:
+        raise ValueError("data: need a 2-D array with at least 2 rows")
+    if not 1 <= x.shape[1] <= MAX_DIMS:
+        raise ValueError(f"data: {x.shape[1]} columns; 1..{MAX_DIMS} numeric columns are supported")
+    if x.shape[0] > MAX_ROWS:
+        raise ValueError(f"data: {x.shape[0]} rows; at most {MAX_ROWS} are supported")
+    if not np.isfinite(x).all():
+        raise ValueError("data: contains NaN or infinite values")
+    if y is not None:
+        _, y = np.unique(np.asarray(y), return_inverse=True)
+    columns = columns or tuple(f"x{i + 1}" for i in range(x.shape[1]))
+    return Dataset("csv", x.astype(np.float32), y, columns=tuple(columns), label_names=tuple(label_names))

@@ -1,0 +1,160 @@
+"""Stacked MLPs: R independent networks of one shape, evaluated together with batched matmuls.
+
+Parameters live in one flat vector per network kind, laid out layer by layer ([W1 of every run],
+[b1 of every run], ...), so that each weight is a contiguous (R, in, out) view and an optimiser
+updates everything with a handful of tensor ops. Back-propagation is written out by hand: for
+these tiny networks autograd's bookkeeping costs more than the arithmetic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Mapping, Sequence
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Activation:
+    forward: Callable[[torch.Tensor], torch.Tensor]
+    # (dL/dy, y) -> dL/dx, from the output alone; these are the kernels autograd itself calls.
+    backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+LEAK = 0.2
+_aten = torch.ops.aten
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({
+    "relu": Activation(torch.relu, lambda grad, y: _aten.threshold_backward(grad, y, 0)),
+    "leaky_relu": Activation(lambda x: F.leaky_relu(x, LEAK),
+                             lambda grad, y: _aten.leaky_relu_backward(grad, y, LEAK, True)),
+    "tanh": Activation(torch.tanh, _aten.tanh_backward),
+    "elu": Activation(F.elu, lambda grad, y: _aten.elu_backward(grad, 1.0, 1, 1, True, y)),
+})
+
+
+@dataclass(frozen=True)
+class MLPShape:
+    """Layer sizes (in, hidden..., out) of R stacked networks."""
+
+    sizes: tuple[int, ...]
+    runs: int
+
+    @property
+    def layers(self) -> list[tuple[int, int]]:
+        return list(zip(self.sizes[:-1], self.sizes[1:]))
+
+    @property
+    def numel(self) -> int:
+        return self.runs * sum(i * o + o for i, o in self.layers)
+
+    def views(self, flat: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(W (R, in, out), b (R, 1, out)) views into a flat parameter or gradient vector."""
+        out, offset, r = [], 0, self.runs
+        for i, o in self.layers:
+            w = flat[offset:offset + r * i * o].view(r, i, o)
+            offset += r * i * o
+            b = flat[offset:offset + r * o].view(r, 1, o)
+            offset += r * o
+            out.append((w, b))
+        return out
+
+    def run_index(self) -> torch.Tensor:
+        """For every element of the flat vector, the run it belongs to."""
+        return torch.cat([torch.arange(self.runs).repeat_interleave(n)
+                          for i, o in self.layers for n in (i * o, o)])
+
+
+def init_params(shape: MLPShape, generators: Sequence[torch.Generator]) -> torch.Tensor:
+    """nn.Linear's default init, U(−1/√in, 1/√in), drawn per run from that run's generator."""
+    flat = torch.empty(shape.numel)
+    for (w, b), (fan_in, _) in zip(shape.views(flat), shape.layers):
+        bound = fan_in ** -0.5
+        for r, gen in enumerate(generators):
+            w[r].uniform_(-bound, bound, generator=gen)
+            b[r].uniform_(-bound, bound, generator=gen)
+    return flat
+
+
+def _single_unit(w: torch.Tensor) -> bool:
+    """A one-unit layer (the critic's output): MKL's batched GEMM is 3-4x slower than multiply-and-sum there."""
+    return w.shape[2] == 1
+
+
+def forward(weights, x: torch.Tensor, activation: Activation) -> list[torch.Tensor]:
+    """All layer outputs [x, h1, ..., out] of x (R, B, in); the last layer is linear.
+
+    Works with or without autograd: the penalties differentiate through it twice.
+    """
+    outputs = [x]
+    for k, (w, b) in enumerate(weights):
+        x = (x * w.transpose(1, 2)).sum(dim=2, keepdim=True) + b if _single_unit(w) else torch.baddbmm(b, x, w)
+        if k < len(weights) - 1:
+            x = activation.forward(x)
+        outputs.append(x)
+    return outputs
+
+
+def backward(weights, outputs, delta, activation: Activation, grads=None, need_input=False):
+    """Back-propagate delta = dL/d(out) through the layers.
+
+    Writes dL/dW, dL/db into `grads` (views like `weights`) when given, and returns dL/dx when
+    need_input, else None.
+    """
+    for k in range(len(weights) - 1, -1, -1):
+        w, _ = weights[k]
+        if grads is not None:
+            gw, gb = grads[k]
+            if _single_unit(w):
+                torch.sum(outputs[k] * delta, dim=1, keepdim=True, out=gw.view(gw.shape[0], 1, -1))
+            else:
+                torch.bmm(outputs[k].transpose(1, 2), delta, out=gw)
+            torch.sum(delta, dim=1, keepdim=True, out=gb)
+        if k == 0 and not need_input:
+            return None
+        delta = delta * w.transpose(1, 2) if _single_unit(w) else torch.bmm(delta, w.transpose(1, 2))
+        if k > 0:
+            delta = activation.backward(delta, outputs[k])
+    return delta
+
+
+@dataclass
+class SpectralNorm:
+    """One power iteration per step (Miyato et al. 2018), as torch's spectral_norm parametrisation.
+
+    Holds the left singular vector estimate u (R, in) of every layer; W_sn = W / σ(W).
+    """
+
+    u: list[torch.Tensor]
+    factors: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, weights, generator: torch.Generator) -> "SpectralNorm":
+        return cls([F.normalize(torch.randn(w.shape[0], w.shape[1], generator=generator), dim=1)
+                    for w, _ in weights])
+
+    def normalise(self, weights, iterate: bool = True):
+        """W / σ for every layer, σ = uᵀ W v; u, v are constants to autograd, as in the paper.
+
+        iterate=False reuses the last power iteration (a second pass within the same step).
+        """
+        out, factors = [], []
+        for k, (w, b) in enumerate(weights):
+            if iterate or not self.factors:
+                with torch.no_grad():
+                    v = F.normalize(torch.bmm(self.u[k].unsqueeze(1), w).squeeze(1), dim=1)
+                    self.u[k] = F.normalize(torch.bmm(w, v.unsqueeze(2)).squeeze(2), dim=1)
+            else:
+                v = self.factors[k][1]
+            sigma = torch.einsum("ri,rio,ro->r", self.u[k], w, v).view(-1, 1, 1)
+            out.append((w / sigma, b))
+            factors.append((self.u[k], v, sigma.detach()))
+        if iterate or len(self.factors) < len(factors):
+            self.factors = factors
+        return out
+
+    def chain(self, normalised, grads) -> None:
+        """Turn dL/dW_sn in `grads` into dL/dW, in place: (G − ⟨G, W_sn⟩ u vᵀ) / σ."""
+        for (w_sn, _), (gw, _), (u, v, sigma) in zip(normalised, grads, self.factors):
+            inner = (gw * w_sn).sum(dim=(1, 2), keepdim=True)
+            gw.sub_(inner * u.unsqueeze(2) * v.unsqueeze(1)).div_(sigma)

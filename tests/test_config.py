@@ -1,0 +1,100 @@
+"""RunConfig validates every field, fills the variant's defaults, and round-trips through a URL."""
+import dataclasses
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ganplay import DATASETS, VARIANTS, RunConfig
+from ganplay.config import field_specs
+
+
+def test_defaults_train_the_nsgan_on_the_ring():
+    cfg = RunConfig()
+    assert (cfg.dataset, cfg.variant, cfg.optimizer, cfg.d_steps) == ("ring8", "nsgan", "adam", 1)
+    assert cfg.noise == DATASETS["ring8"].default_noise
+
+
+def test_variant_defaults_fill_only_unset_fields():
+    assert RunConfig(variant="wgan").optimizer == "rmsprop" and RunConfig(variant="wgan").d_steps == 5
+    assert RunConfig(variant="wgan", optimizer="adam").optimizer == "adam"
+    assert (RunConfig(variant="wgan-gp").beta1, RunConfig(variant="wgan-gp").beta2) == (0.0, 0.9)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("g_width", 513, "g_width: 513 is outside"), ("d_depth", 7, "d_depth: 7 is outside"),
+    ("batch_size", 4096, "batch_size"), ("steps", 50_001, "steps"), ("n", 50_001, "n: 50001"),
+    ("z_dim", 17, "z_dim"), ("variant", "dcgan", "variant: 'dcgan' is not one of"),
+    ("dataset", "mnist", "dataset"), ("lr_g", -1.0, "lr_g"), ("lr_d", math.nan, "lr_d: nan"),
+    ("lr_d", math.inf, "lr_d"), ("steps", 10.5, "steps: expected int"), ("spectral_norm", "yes", "spectral_norm"),
+    ("seed", True, "seed: expected int"), ("activation", "gelu", "activation"), ("pack", 3, "pack"),
+    ("clip", 0.0, "clip"),
+])
+def test_every_invalid_field_raises_a_clear_value_error(field, value, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        RunConfig(**{field: value})
+
+
+def test_conditional_needs_labels():
+    with pytest.raises(ValueError, match="swissroll.*no labels"):
+        RunConfig(dataset="swissroll", conditional=True)
+
+
+def test_config_is_hashable_and_frozen():
+    cfg = RunConfig()
+    assert hash(cfg) == hash(RunConfig()) and {cfg: 1}[RunConfig()] == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.steps = 3
+
+
+def _value(name, spec):
+    if "choices" in spec:
+        return st.sampled_from(spec["choices"])
+    kind = dataclasses.fields(RunConfig)[[f.name for f in dataclasses.fields(RunConfig)].index(name)].type
+    lo, hi = spec.get("range", (None, None))
+    if kind.startswith("bool"):
+        return st.booleans()
+    if kind.startswith("int"):
+        return st.integers(lo, hi)
+    return st.floats(lo, hi, allow_nan=False)
+
+
+CONFIGS = st.fixed_dictionaries({}, optional={name: _value(name, spec) for name, spec in field_specs().items()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(CONFIGS)
+def test_every_valid_config_round_trips_through_the_url(values):
+    try:
+        cfg = RunConfig(**values)
+    except ValueError:
+        return  # combinations (conditional without labels, pack not dividing batch) are refused
+    restored, ignored = RunConfig.from_query(cfg.to_query())
+    assert ignored == [] and restored == cfg
+
+
+def test_garbage_in_the_url_is_ignored_and_named():
+    cfg, ignored = RunConfig.from_query({"variant": "wgan", "steps": "1e99", "lr_g": "fast", "z_dim": "4",
+                                         "spectral_norm": "maybe", "page": "playground"})
+    assert cfg == RunConfig(variant="wgan", z_dim=4)
+    assert [i.split("=")[0] for i in ignored] == ["steps", "lr_g", "spectral_norm"]
+
+
+def test_incompatible_url_values_fall_back_to_defaults_with_a_message():
+    cfg, ignored = RunConfig.from_query({"dataset": "swissroll", "conditional": "true"})
+    assert cfg == RunConfig(dataset="swissroll") and "no labels" in ignored[0]
+
+
+def test_python_snippet_reproduces_the_config():
+    cfg = RunConfig(variant="lsgan", steps=123, lr_d=3e-4)
+    namespace = {}
+    exec(cfg.to_python().split("run =")[0], namespace)
+    assert namespace["cfg"] == cfg
+
+
+def test_every_variant_and_dataset_name_is_a_valid_choice():
+    for name in VARIANTS:
+        assert RunConfig(variant=name).variant == name
+    for name in DATASETS:
+        assert RunConfig(dataset=name).dataset == name
