@@ -1,0 +1,77 @@
+"""Playground: pick data, a GAN variant and its knobs; watch it train live."""
+import streamlit as st
+
+from ganplay import charts, ui, views
+
+ui.ensure_entrypoint()
+cfg = ui.settings_sidebar()
+run = ui.live_run(cfg)
+
+st.title("Playground")
+st.caption("Green dots are real data, purple dots are the generator's samples (the same latent points every frame). "
+           "The background is the discriminator's verdict; arrows show where it pushes the fakes.")
+
+
+def play() -> None:
+    st.session_state.playing = run.status not in ("done", "diverged")
+
+
+def pause() -> None:
+    st.session_state.playing = False
+
+
+def step() -> None:
+    st.session_state.playing = False
+    run.step(100)
+
+
+def reset() -> None:
+    st.session_state.run = ui.Trainer(cfg)
+    st.session_state.playing = False
+
+
+playing = st.session_state.get("playing", False)
+buttons = st.columns([1, 1, 1, 1, 4])
+if playing:
+    buttons[0].button("Pause", on_click=pause, icon=":material/pause:", width="stretch")
+else:
+    buttons[0].button("Play", on_click=play, icon=":material/play_arrow:", width="stretch", type="primary",
+                      disabled=run.status in ("done", "diverged"))
+buttons[1].button("Step", on_click=step, icon=":material/skip_next:", width="stretch",
+                  help="Advance 100 generator steps", disabled=run.status in ("done", "diverged"))
+buttons[2].button("Reset", on_click=reset, icon=":material/replay:", width="stretch")
+toggles = buttons[4].columns(3)
+show_critic = toggles[0].toggle("D heatmap", value=True)
+show_push = toggles[1].toggle("G's gradient", value=False, help="The direction D pushes each generated sample")
+show_kde = toggles[2].toggle("Densities", value=True)
+
+
+def frame(run: ui.Trainer) -> None:
+    ui.status_line(run)
+    snap, extent = run.snapshot(), views.Extent.around(run.data.x)
+    points = views.points_frame(snap, run.data.label_names)
+    critic = views.critic_frame(run, extent) if show_critic and run.data.dim == 2 else None
+    push = views.push_frame(run, snap.fake, extent, labels=snap.fake_labels) if show_push else None
+    left, right = st.columns([3, 2])
+    with left:
+        ui.chart(charts.training_scatter(points, extent, critic, push, run.config.variant_spec.is_wasserstein))
+    with right:
+        st.markdown("**Losses**")
+        ui.chart(charts.loss_chart(views.loss_frame(snap.history)))
+        if show_kde:
+            st.markdown("**Kernel density estimates: data and generator**")
+            ui.chart(charts.kde_chart(views.kde_frame(snap.real, snap.fake, extent), extent))
+
+
+@st.fragment(run_every=ui.FRAME_SECONDS if playing else None)
+def live_view() -> None:
+    live = st.session_state.run
+    if st.session_state.get("playing"):
+        ui.advance(live)
+        if live.status in ("done", "diverged"):
+            st.session_state.playing = False
+            st.rerun()  # the whole page: stops the timer and brings back the Play button
+    ui.guarded(lambda: frame(live), "Drawing the frame")
+
+
+live_view()
