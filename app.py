@@ -8,6 +8,7 @@ torch.set_num_threads(1)
 
 PAGES = {
     "playground": st.Page("pages/playground.py", title="Playground", icon=":material/play_circle:"),
+    "lessons": st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
 }
 
 

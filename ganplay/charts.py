@@ -48,13 +48,13 @@ def push_arrows(push: pd.DataFrame, extent: Extent) -> alt.Chart:
 
 
 def training_scatter(points: pd.DataFrame, extent: Extent, critic: pd.DataFrame | None = None,
-                     push: pd.DataFrame | None = None, wasserstein: bool = False, height: int = 430) -> alt.LayerChart:
+                     push: pd.DataFrame | None = None, wasserstein: bool = False, size: int = 440) -> alt.LayerChart:
     """The main view: D's verdict as a heatmap, real and generated samples on top, G's pull as arrows."""
     layers = [] if critic is None else [critic_heatmap(critic, extent, wasserstein)]
     layers.append(sample_points(points, extent))
     if push is not None:
         layers.append(push_arrows(push, extent))
-    return alt.layer(*layers).properties(height=height).resolve_scale(color="independent")
+    return alt.layer(*layers).properties(width=size, height=size).resolve_scale(color="independent")
 
 
 def loss_chart(losses: pd.DataFrame, height: int = 220) -> alt.Chart:
@@ -66,7 +66,7 @@ def loss_chart(losses: pd.DataFrame, height: int = 220) -> alt.Chart:
     ).properties(height=height)
 
 
-def kde_chart(kde: pd.DataFrame, extent: Extent, size: int = 210) -> alt.FacetChart:
+def kde_chart(kde: pd.DataFrame, extent: Extent, size: int = 170) -> alt.FacetChart:
     """Density of the data beside the density of G's samples, on the same grid and colour scale."""
     x, y = _axes(extent)
     return alt.Chart(kde).mark_rect().encode(

@@ -219,8 +219,8 @@ def finished_runs() -> BoundedCache:
 
 # --- small drawing helpers --------------------------------------------------------------------
 
-def chart(altair_chart, **kwargs) -> None:
-    st.altair_chart(altair_chart, width="stretch", **kwargs)
+def chart(altair_chart, width="stretch", **kwargs) -> None:
+    st.altair_chart(altair_chart, width=width, **kwargs)
 
 
 def status_line(run: Trainer) -> None:

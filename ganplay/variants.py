@@ -68,7 +68,7 @@ class Variant:
     @property
     def d_loss_latex(self) -> str:
         real, fake = self.d_real.latex.replace("@", "x"), self.d_fake.latex.replace("@", "G(z)")
-        return rf"L_D = \mathbb{{E}}_x[{real}] + \mathbb{{E}}_z[{fake}]"
+        return rf"\begin{{aligned}}L_D = &\,\mathbb{{E}}_x[{real}] \\ &+ \mathbb{{E}}_z[{fake}]\end{{aligned}}"
 
     @property
     def g_loss_latex(self) -> str:

@@ -24,9 +24,10 @@ class Extent:
 
     @classmethod
     def around(cls, x: np.ndarray, margin: float = 0.25) -> "Extent":
+        """A square window: equal units on both axes, so a ring looks like a ring."""
         lo, hi = x[:, :2].min(axis=0), x[:, :2].max(axis=0)
-        pad = margin * np.maximum(hi - lo, 1e-3)
-        return cls(float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+        centre, half = (lo + hi) / 2, (1 + margin) * max(float((hi - lo).max()), 1e-3) / 2
+        return cls(float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half))
 
     def grid(self, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         xs, ys = np.linspace(self.xmin, self.xmax, resolution), np.linspace(self.ymin, self.ymax, resolution)

@@ -54,7 +54,8 @@ def frame(run: ui.Trainer) -> None:
     push = views.push_frame(run, snap.fake, extent, labels=snap.fake_labels) if show_push else None
     left, right = st.columns([3, 2])
     with left:
-        ui.chart(charts.training_scatter(points, extent, critic, push, run.config.variant_spec.is_wasserstein))
+        ui.chart(charts.training_scatter(points, extent, critic, push, run.config.variant_spec.is_wasserstein),
+                 width="content")
     with right:
         st.markdown("**Losses**")
         ui.chart(charts.loss_chart(views.loss_frame(snap.history)))

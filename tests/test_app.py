@@ -62,7 +62,8 @@ def test_changing_a_setting_resets_the_run(app):
 def test_settings_survive_a_page_switch(app):
     app.switch_page("pages/playground.py").run()
     app.sidebar.selectbox(key="cfg_variant").set_value("wgan-gp").run()
-    app.switch_page("app.py").run()
+    app.switch_page("pages/lessons.py").run()
+    assert not app.exception
     app.switch_page("pages/playground.py").run()
     assert app.sidebar.selectbox(key="cfg_variant").value == "wgan-gp"
     assert app.session_state.run_config.d_steps == 5  # the variant's own default came along
