@@ -77,8 +77,9 @@ def init_params(shape: MLPShape, generators: Sequence[torch.Generator]) -> torch
 
 
 def _single_unit(w: torch.Tensor) -> bool:
-    """A one-unit layer (the critic's output): MKL's batched GEMM is 3-4x slower than multiply-and-sum there."""
-    return w.shape[2] == 1
+    """A one-unit layer (the critic's output) of stacked runs: there torch's batched matmul is a loop of
+    tiny GEMMs, slower than multiply-and-sum; a single run's plain GEMM is the fastest of all."""
+    return w.shape[2] == 1 and w.shape[0] > 1
 
 
 def forward(weights, x: torch.Tensor, activation: Activation) -> list[torch.Tensor]:

@@ -30,8 +30,10 @@ def adam(params, grad, state: FlatState, lr: torch.Tensor, betas: tuple[float, f
     state.step += 1
     state.first.lerp_(grad, 1 - b1)
     state.second.mul_(b2).addcmul_(grad, grad, value=1 - b2)
-    denom = (state.second / (1 - b2 ** state.step)).sqrt_().add_(EPS)
-    params.addcdiv_(lr * state.first, denom, value=-1 / (1 - b1 ** state.step))
+    # torch.optim.Adam's arithmetic, with √(bias correction of v) moved out of the denominator
+    root_correction = (1 - b2 ** state.step) ** 0.5
+    denom = state.second.sqrt().add_(EPS * root_correction)
+    params.addcdiv_(lr * state.first, denom, value=-root_correction / (1 - b1 ** state.step))
 
 
 def rmsprop(params, grad, state: FlatState, lr: torch.Tensor, betas: tuple[float, float]) -> None:

@@ -116,7 +116,9 @@ class Stack:
         clip = [c.clip if c.variant_spec.clip_weights else float("inf") for c in self.configs]
         self.clip = torch.tensor(clip)[self.d_runs] if any(map(np.isfinite, clip)) else None
         self.spectral = nets.SpectralNorm.start(self.d_views, init[0]) if cfg.spectral_norm else None
-        self.last_good = (self.g.clone(), self.d.clone())
+        # Parameters at the start of the last two steps: a NaN made by G's update shows in the next
+        # step's losses, when the newer copy is already spoiled.
+        self.checkpoints = [(self.g.clone(), self.d.clone()) for _ in range(2)]
         fixed = [_generator(c.seed, "fixed") for c in self.configs]
         self.fixed_z = torch.stack([self._latent((SNAPSHOT_POINTS, cfg.z_dim), gen) for gen in fixed])
         self.fixed_labels = np.arange(SNAPSHOT_POINTS) % self.classes if self.classes else None
@@ -259,28 +261,29 @@ class Stack:
         for _ in range(n):
             if all(d is not None for d in self.diverged_at):
                 break
-            self.last_good[0].copy_(self.g)
-            self.last_good[1].copy_(self.d)
+            g_start, d_start = self.checkpoints[self.done % 2]
+            g_start.copy_(self.g)
+            d_start.copy_(self.d)
             for _ in range(cfg.d_steps):
                 d_loss, penalty, g_pass = self._critic_step()
             g_loss = self._generator_step(g_pass)
             losses = torch.stack([d_loss, g_loss, penalty])
             self.history[:, :, self.done] = losses
-            if not torch.isfinite(losses.sum() + self.g.sum() + self.d.sum()):
+            if not torch.isfinite(losses.sum()):
                 self._stop_diverged()
             self.done += 1
         return n
 
     def _stop_diverged(self):
-        """Freeze every run that went non-finite at its last finite parameters."""
+        """Freeze every run whose losses went non-finite, at its newest finite parameters."""
         for r in range(self.runs):
-            g_part, d_part = self.g_runs == r, self.d_runs == r
-            finite = (torch.isfinite(self.history[:, r, self.done]).all()
-                      and torch.isfinite(self.g[g_part]).all() and torch.isfinite(self.d[d_part]).all())
-            if finite or self.diverged_at[r] is not None:
+            if self.diverged_at[r] is not None or torch.isfinite(self.history[:, r, self.done]).all():
                 continue
+            g_part, d_part = self.g_runs == r, self.d_runs == r
+            newer, older = self.checkpoints[self.done % 2], self.checkpoints[(self.done + 1) % 2]
+            g, d = newer if torch.isfinite(newer[0][g_part]).all() and torch.isfinite(newer[1][d_part]).all() else older
             self.diverged_at[r] = self.done
-            self.g[g_part], self.d[d_part] = self.last_good[0][g_part], self.last_good[1][d_part]
+            self.g[g_part], self.d[d_part] = g[g_part], d[d_part]
             self.lr_g[g_part], self.lr_d[d_part] = 0.0, 0.0
             self.g_state.first[g_part], self.g_state.second[g_part] = 0.0, 0.0
             self.d_state.first[d_part], self.d_state.second[d_part] = 0.0, 0.0

