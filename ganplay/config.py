@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -28,6 +29,10 @@ def _number(default, lo, hi, help, *, log=False):
 
 def _flag(default, help):
     return field(default=default, metadata={"help": help})
+
+
+def _text(default, pattern, help):
+    return field(default=default, metadata={"pattern": pattern, "help": help})
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class RunConfig:
     pack: int = _number(1, 1, 8, "PacGAN: D judges this many samples at once")
     steps: int = _number(2000, 1, 50_000, "generator steps of the run")
     seed: int = _number(0, 0, 2**31 - 1, "training seed")
+    data_id: str = _text("", "[0-9a-f]{0,16}", "content hash of your own data (dataset 'csv'), so a new file is a new run")
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -72,6 +78,8 @@ class RunConfig:
         if self.conditional and not DATASETS[self.dataset].labelled and self.dataset != "csv":
             raise ValueError(f"conditional: dataset {self.dataset!r} has no labels; "
                              f"choose one of {', '.join(n for n, s in DATASETS.items() if s.labelled)}")
+        if self.data_id and self.dataset != "csv":
+            raise ValueError(f"data_id: only your own data (dataset 'csv') has one, not {self.dataset!r}")
         if self.batch_size % self.pack:
             raise ValueError(f"pack: batch_size {self.batch_size} must be a multiple of pack {self.pack}")
 
@@ -112,12 +120,15 @@ class RunConfig:
             ignored.append(str(problem))
             return cls(**{k: v for k, v in values.items() if k in ("dataset", "variant")}), ignored
 
+    def as_call(self) -> str:
+        """This config as Python source: `ganplay.RunConfig(...)` with the changed settings."""
+        return f"ganplay.RunConfig({', '.join(f'{k}={v!r}' for k, v in self.changed_fields().items())})"
+
     def to_python(self) -> str:
         """A short script that reproduces this run in a notebook."""
-        args = ", ".join(f"{k}={v!r}" for k, v in self.changed_fields().items())
         return (
             "import ganplay\n\n"
-            f"cfg = ganplay.RunConfig({args})\n"
+            f"cfg = {self.as_call()}\n"
             "run = ganplay.train(cfg)\n"
             "samples = run.sample(2500)\n"
             "print(run.status, run.history.tail())\n"
@@ -142,6 +153,8 @@ def _check(f: dataclasses.Field, value: Any) -> None:
         ok_type = True
     if not ok_type:
         raise ValueError(f"{f.name}: expected {kind.__name__}, got {value!r}")
+    if "pattern" in f.metadata and not re.fullmatch(f.metadata["pattern"], value):
+        raise ValueError(f"{f.name}: {value!r} does not match {f.metadata['pattern']}")
     if "choices" in f.metadata and value not in f.metadata["choices"]:
         raise ValueError(f"{f.name}: {value!r} is not one of {', '.join(f.metadata['choices'])}")
     if "range" in f.metadata:

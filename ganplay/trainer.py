@@ -267,8 +267,7 @@ class Stack:
             for _ in range(cfg.d_steps):
                 d_loss, penalty, g_pass = self._critic_step()
             g_loss = self._generator_step(g_pass)
-            losses = torch.stack([d_loss, g_loss, penalty])
-            self.history[:, :, self.done] = losses
+            losses = torch.stack([d_loss, g_loss, penalty], out=self.history[:, :, self.done])
             if not torch.isfinite(losses.sum()):
                 self._stop_diverged()
             self.done += 1

@@ -29,7 +29,8 @@ def test_variant_defaults_fill_only_unset_fields():
     ("dataset", "mnist", "dataset"), ("lr_g", -1.0, "lr_g"), ("lr_d", math.nan, "lr_d: nan"),
     ("lr_d", math.inf, "lr_d"), ("steps", 10.5, "steps: expected int"), ("spectral_norm", "yes", "spectral_norm"),
     ("seed", True, "seed: expected int"), ("activation", "gelu", "activation"), ("pack", 3, "pack"),
-    ("clip", 0.0, "clip"),
+    ("clip", 0.0, "clip"), ("data_id", "../etc", "data_id: '../etc' does not match"),
+    ("data_id", 12, "data_id: expected str"),
 ])
 def test_every_invalid_field_raises_a_clear_value_error(field, value, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
@@ -39,6 +40,12 @@ def test_every_invalid_field_raises_a_clear_value_error(field, value, message):
 def test_conditional_needs_labels():
     with pytest.raises(ValueError, match="swissroll.*no labels"):
         RunConfig(dataset="swissroll", conditional=True)
+
+
+def test_only_your_own_data_carries_a_data_id():
+    assert RunConfig(dataset="csv", data_id="0123abcd").data_id == "0123abcd"
+    with pytest.raises(ValueError, match="data_id: only your own data"):
+        RunConfig(dataset="ring8", data_id="0123abcd")
 
 
 def test_config_is_hashable_and_frozen():
@@ -51,6 +58,8 @@ def test_config_is_hashable_and_frozen():
 def _value(name, spec):
     if "choices" in spec:
         return st.sampled_from(spec["choices"])
+    if "pattern" in spec:
+        return st.from_regex(spec["pattern"], fullmatch=True)
     kind = dataclasses.fields(RunConfig)[[f.name for f in dataclasses.fields(RunConfig)].index(name)].type
     lo, hi = spec.get("range", (None, None))
     if kind.startswith("bool"):
