@@ -1,0 +1,88 @@
+"""Hostile input: anything through the API or the URL is either accepted and trains, or refused clearly."""
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ganplay
+from ganplay import RunConfig
+from ganplay.config import field_specs
+
+FIELDS = [f.name for f in dataclasses.fields(RunConfig)]
+ANYTHING = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12), st.sampled_from(["ring8", "csv", "wgan-gp", "relu", "adam", "normal", "1e9", "-1"]),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+def _in_range(name, value):
+    """A value from the field's own legal range or choices, so that some configs are valid."""
+    spec = field_specs()[name]
+    if "choices" in spec:
+        return st.sampled_from(spec["choices"])
+    lo, hi = spec.get("range", (0, 1))
+    if isinstance(value, bool):
+        return st.booleans()
+    return st.integers(int(lo), int(min(hi, 64))) if isinstance(value, int) else st.floats(lo, hi)
+
+
+LEGAL = st.fixed_dictionaries({}, optional={
+    name: _in_range(name, getattr(RunConfig(), name) if getattr(RunConfig(), name) is not None else 0.1)
+    for name in FIELDS if name != "data_id" and "pattern" not in field_specs()[name]})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(FIELDS), ANYTHING, max_size=6))
+def test_any_values_are_accepted_or_refused_with_a_named_field(values):
+    try:
+        RunConfig(**values)
+    except ValueError as problem:
+        assert str(problem).split(":")[0] in FIELDS, problem
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LEGAL)
+def test_every_accepted_config_trains_or_stops_as_diverged(values):
+    try:
+        cfg = RunConfig(**values)
+    except ValueError:
+        return
+    cfg = cfg.replace(steps=2, n=min(cfg.n, 3000))
+    data = ganplay.from_array(np.random.default_rng(0).normal(size=(50, 3)),
+                              y=np.arange(50) % 2) if cfg.dataset == "csv" else None
+    run = ganplay.train(cfg, data)
+    assert run.status in ("done", "diverged")
+    assert np.isfinite(run.sample(10)).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=15), st.text(max_size=20), max_size=8))
+def test_any_url_gives_a_valid_config_and_names_what_it_ignored(params):
+    cfg, ignored = RunConfig.from_query(params)
+    assert isinstance(cfg, RunConfig)
+    for text in ignored:
+        assert isinstance(text, str) and text
+
+
+@pytest.mark.parametrize("extreme", [
+    dict(lr_g=10.0, lr_d=10.0), dict(batch_size=1), dict(g_width=1, d_width=1), dict(d_steps=10),
+    dict(lr_g=10.0, lr_d=10.0, batch_size=1, g_width=1, d_width=1, d_steps=10, optimizer="sgd"),
+])
+@pytest.mark.parametrize("variant", ["gan", "wgan", "wgan-gp", "lsgan"])
+def test_extreme_but_legal_settings_train_or_diverge_with_the_step_shown(extreme, variant):
+    run = ganplay.train(RunConfig(variant=variant, steps=60, **extreme))
+    assert run.status in ("done", "diverged")
+    if run.status == "diverged":
+        assert 0 <= run.diverged_at < 60 and len(run.history) == run.diverged_at
+    assert np.isfinite(run.sample(50)).all() and np.isfinite(run.history.to_numpy()).all()
+
+
+def test_limits_that_keep_a_shared_server_safe():
+    limits = {name: spec["range"][1] for name, spec in field_specs().items() if "range" in spec}
+    assert (limits["g_width"], limits["d_depth"], limits["batch_size"], limits["steps"], limits["n"],
+            limits["z_dim"]) == (512, 6, 2048, 50_000, 50_000, 16)
+    assert math.isfinite(limits["lr_g"])
