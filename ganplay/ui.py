@@ -24,8 +24,8 @@ BATCHES = [1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048]
 STEPS = [100, 200, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000]
 RATES = [0.0, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 1.0, 10.0]
 VARIANT_FIELDS = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "d_steps")
-FRAME_SECONDS = 0.25      # the live view's timer: about four frames a second
-STEP_BUDGET_SECONDS = 0.12  # training time per frame; the rest goes to drawing
+FRAME_SECONDS = 0.15      # the live view asks for a frame this often; a frame still drawing delays the next
+STEP_BUDGET_SECONDS = 0.08  # training time per frame; the rest goes to drawing
 
 
 def ensure_entrypoint() -> None:
