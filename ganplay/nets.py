@@ -130,8 +130,9 @@ class SpectralNorm:
     factors: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = field(default_factory=list)
 
     @classmethod
-    def start(cls, weights, generator: torch.Generator) -> "SpectralNorm":
-        return cls([F.normalize(torch.randn(w.shape[0], w.shape[1], generator=generator), dim=1)
+    def start(cls, weights, generators: Sequence[torch.Generator]) -> "SpectralNorm":
+        """A random unit u per layer and run, each run's from its own generator."""
+        return cls([F.normalize(torch.stack([torch.randn(w.shape[1], generator=g) for g in generators]), dim=1)
                     for w, _ in weights])
 
     def normalise(self, weights, iterate: bool = True):

@@ -115,7 +115,7 @@ class Stack:
         self.lr_d = torch.tensor([c.lr_d for c in self.configs])[self.d_runs]
         clip = [c.clip if c.variant_spec.clip_weights else float("inf") for c in self.configs]
         self.clip = torch.tensor(clip)[self.d_runs] if any(map(np.isfinite, clip)) else None
-        self.spectral = nets.SpectralNorm.start(self.d_views, init[0]) if cfg.spectral_norm else None
+        self.spectral = nets.SpectralNorm.start(self.d_views, init) if cfg.spectral_norm else None
         # Parameters at the start of the last two steps: a NaN made by G's update shows in the next
         # step's losses, when the newer copy is already spoiled.
         self.checkpoints = [(self.g.clone(), self.d.clone()) for _ in range(2)]
