@@ -79,9 +79,10 @@ def settings_trained(lesson: str) -> list:
 
 def stochastic_backpropagation() -> None:
     st.markdown(
-        "To learn θ of a sampler we need ∇_θ E_{p_θ}[f(X)]. The **pathwise** estimator writes X = μ + ε and "
-        "differentiates through the sample (`Normal(μ, 1).rsample()`); the **score-function** (REINFORCE) "
-        "estimator needs only log p_θ, but the lecture warns it *is often unusable without variance reduction*.")
+        r"To learn θ of a sampler we need $\nabla_\theta\, \mathbb{E}_{p_\theta}[f(X)]$. The **pathwise** estimator "
+        "writes X = μ + ε and differentiates through the sample (`Normal(μ, 1).rsample()`); the **score-function** "
+        r"(REINFORCE) estimator needs only $\log p_\theta$, but the lecture warns it *is often unusable without "
+        "variance reduction*.")
     st.latex(r"\mu^* = \arg\min_\mu \; \mathbb{E}_{X\sim N(\mu,1)}\,|X-3|")
     for e in lessons.ESTIMATORS.values():
         st.latex(rf"\text{{{e.title}: }}\; {e.latex}")
