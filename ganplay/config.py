@@ -17,6 +17,7 @@ from .variants import VARIANTS
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu")
 NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+ALWAYS_SHOWN = ("dataset", "variant", "seed")  # a link or snippet always says what it trains, and with which seed
 
 
 def _choice(default, choices, help):
@@ -64,7 +65,7 @@ class RunConfig:
     pack: int = _number(1, 1, 8, "PacGAN: D judges this many samples at once")
     steps: int = _number(2000, 1, 50_000, "generator steps of the run")
     seed: int = _number(0, 0, 2**31 - 1, "training seed")
-    data_id: str = _text("", "[0-9a-f]{0,16}", "content hash of your own data (dataset 'csv'), so a new file is a new run")
+    data_id: str = _text("", "[0-9a-f]{0,16}", "content hash of your own data (dataset 'csv'): new data, new run")
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -91,10 +92,10 @@ class RunConfig:
         return dataclasses.replace(self, **changes)
 
     def changed_fields(self) -> dict[str, Any]:
-        """The settings that differ from a default RunConfig of the same variant and dataset."""
+        """The settings that differ from a default RunConfig of the same variant and dataset, and those three."""
         base = RunConfig(dataset=self.dataset, variant=self.variant)
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if getattr(self, f.name) != getattr(base, f.name) or f.name in ("dataset", "variant")}
+                if getattr(self, f.name) != getattr(base, f.name) or f.name in ALWAYS_SHOWN}
 
     def to_query(self) -> dict[str, str]:
         """The changed settings as URL query parameters."""

@@ -1,4 +1,6 @@
-"""Playground: pick data, a GAN variant and its knobs; watch it train live."""
+"""Playground: pick data (or bring your own), a GAN variant and its knobs; watch it train live; take it away."""
+import dataclasses
+
 import streamlit as st
 
 from ganplay import charts, ui, views
@@ -26,7 +28,7 @@ def step() -> None:
 
 
 def reset() -> None:
-    st.session_state.run = ui.Trainer(cfg)
+    st.session_state.run = ui.new_run(cfg)
     st.session_state.playing = False
 
 
@@ -44,14 +46,19 @@ toggles = buttons[4].columns(3)
 show_critic = toggles[0].toggle("D heatmap", value=True)
 show_push = toggles[1].toggle("G's gradient", value=False, help="The direction D pushes each generated sample")
 show_kde = toggles[2].toggle("Densities", value=True)
+view = ui.projection(run)  # data with more than two columns is drawn on a chosen plane
 
 
 def frame(run: ui.Trainer) -> None:
     ui.status_line(run)
-    snap, extent = run.snapshot(), views.Extent.around(run.data.x)
+    snap = run.snapshot()
+    if view is not None:
+        snap = dataclasses.replace(snap, real=view.apply(snap.real), fake=view.apply(snap.fake))
+    extent = views.Extent.around(run.data.x if view is None else view.apply(run.data.x))
     points = views.points_frame(snap, run.data.label_names)
-    critic = views.critic_frame(run, extent) if show_critic and run.data.dim == 2 else None
-    push = views.push_frame(run, snap.fake, extent, labels=snap.fake_labels) if show_push else None
+    flat = run.data.dim == 2  # D's heatmap and G's gradient live in the data's own plane
+    critic = views.critic_frame(run, extent) if show_critic and flat else None
+    push = views.push_frame(run, snap.fake, extent, labels=snap.fake_labels) if show_push and flat else None
     left, right = st.columns([3, 2])
     with left:
         ui.chart(charts.training_scatter(points, extent, critic, push, run.config.variant_spec.is_wasserstein),
@@ -76,3 +83,5 @@ def live_view() -> None:
 
 
 live_view()
+ui.own_data_section()
+ui.take_away_section(st.session_state.run)
