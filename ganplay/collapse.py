@@ -1,0 +1,196 @@
+"""Mode collapse, measured: which modes each variant's generator covers, over training and over seeds.
+
+The lecture's warning is that "the generator learns only a mode of the target distribution", and its
+claim that WGAN and LSGAN help. Here several variants train side by side (ganplay.SideBySide: one
+batched computation per compatible group) and every run is scored with the VEEGAN / PacGAN protocol
+of metrics.mode_report on 2,500 samples. No Streamlit here.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .config import RunConfig
+from .datasets import DATASETS, Dataset
+from .metrics import REFERENCE_SAMPLES, ModeReport, default_min_count, mode_report_from
+from .trainer import Run, SideBySide
+from .variants import VARIANTS
+
+DEFAULT_VARIANTS = ("gan", "nsgan", "wgan-gp", "lsgan")
+MAX_VARIANTS = 4
+RECORDS = 100  # points of the metric track: one every steps // RECORDS generator steps
+SHOWN_POINTS = 1000  # of the 2,500 scored samples, those a scatter draws
+CAPTURE_COUNT = default_min_count(REFERENCE_SAMPLES)  # 20 high-quality samples of 2,500 capture a mode
+# One recipe for every loss, the classic losses' own (DCGAN's Adam, one critic step): every variant
+# then shares one batched stack and the same compute per generator step.
+SHARED_RECIPE = dict(VARIANTS["nsgan"].defaults)
+
+
+def variant_configs(base: RunConfig, variants: Sequence[str], shared_recipe: bool,
+                    seeds: Sequence[int] | None = None) -> list[RunConfig]:
+    """One config per seed and variant, all with base's data, architecture and steps.
+
+    The optimiser settings are SHARED_RECIPE for all, or each variant's paper defaults (WGAN-GP: Adam
+    β = (0, 0.9) and 5 critic steps). seeds defaults to base's seed alone.
+    """
+    if not DATASETS[base.dataset].has_modes:
+        raise ValueError(f"dataset {base.dataset!r} has no modes; choose one of "
+                         + ", ".join(n for n, s in DATASETS.items() if s.has_modes))
+    if not 1 <= len(variants) <= MAX_VARIANTS or len(set(variants)) != len(variants):
+        raise ValueError(f"variants: choose 1 to {MAX_VARIANTS} different variants, got {list(variants)}")
+    recipe = SHARED_RECIPE if shared_recipe else dict.fromkeys(SHARED_RECIPE)  # None: the variant's default
+    seeds = (base.seed,) if seeds is None else seeds
+    return [base.replace(variant=v, seed=s, **recipe) for s in seeds for v in variants]
+
+
+def steps_done(side: SideBySide) -> int:
+    """Generator steps of the side-by-side so far (a diverged run stops counting; the others go on)."""
+    return max(run.step_count for run in side.runs)
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Mode coverage of one run at one step, scored on 2,500 samples (see metrics.mode_report)."""
+
+    variant: str
+    seed: int
+    step: int
+    modes: int  # modes of the data
+    modes_captured: int
+    high_quality_share: float
+    reverse_kl: float
+
+
+def score(run: Run) -> tuple[np.ndarray, ModeReport]:
+    """run's 2,500 scored samples (the same latents every call) and their mode report."""
+    fake = run.sample(REFERENCE_SAMPLES)
+    return fake, mode_report_from(fake, run.data)
+
+
+def measure(run: Run, step: int) -> Measure:
+    report = score(run)[1]
+    return Measure(run.config.variant, run.config.seed, step, len(run.data.centers), report.modes_captured,
+                   report.high_quality_share, report.reverse_kl)
+
+
+def record(side: SideBySide) -> tuple[Measure, ...]:
+    """One Measure per run, all at the side-by-side's current step."""
+    step = steps_done(side)
+    return tuple(measure(run, step) for run in side.runs)
+
+
+def record_every(steps: int) -> int:
+    return max(1, steps // RECORDS)
+
+
+def advance(side: SideBySide, track: tuple[Measure, ...], budget: float = math.inf,
+            max_steps: int | None = None) -> tuple[Measure, ...]:
+    """Train for about `budget` seconds or max_steps steps; returns track with a record every record_every steps.
+
+    The records fall on fixed steps whatever the budget, so the track is a function of the configs alone.
+    """
+    every = record_every(side.runs[0].config.steps)
+    start, stop = time.perf_counter(), steps_done(side) + (max_steps or math.inf)
+    chunk = 1  # one step first, to measure the speed: a slow machine must not overrun the budget
+    while not side.finished and steps_done(side) < stop and time.perf_counter() - start < budget:
+        done = steps_done(side)
+        n = int(min(every - done % every, stop - done, chunk))  # never past a record
+        began = time.perf_counter()
+        side.step(n)
+        left = budget - (time.perf_counter() - start)
+        chunk = max(1.0, left * n / max(time.perf_counter() - began, 1e-6))
+        if steps_done(side) % every == 0 or side.finished:
+            track += record(side)
+    return track
+
+
+class Comparison:
+    """A live side-by-side and its metric track, advanced together.
+
+    A page keeps this one object: Streamlit may stop a script at any session-state access, and two
+    separate entries (runs, track) could then be left out of step.
+    """
+
+    def __init__(self, configs: Sequence[RunConfig]):
+        self.configs = list(configs)
+        self.side = SideBySide(configs)
+        self.track = record(self.side)
+
+    def advance(self, budget: float = math.inf, max_steps: int | None = None) -> None:
+        self.track = advance(self.side, self.track, budget, max_steps)
+
+
+def repeat_over_seeds(base: RunConfig, variants: Sequence[str], shared_recipe: bool, n_seeds: int,
+                      progress: Callable[[float], None] = lambda fraction: None) -> tuple[Measure, ...]:
+    """Train every variant from seeds base.seed, base.seed + 1, ... in one side-by-side; the final Measures."""
+    seeds = range(base.seed, base.seed + n_seeds)
+    side = SideBySide(variant_configs(base, variants, shared_recipe, seeds))
+    while not side.finished:
+        side.step(max(1, base.steps // 50))
+        progress(steps_done(side) / base.steps)
+    return record(side)
+
+
+# --- tables and tidy frames for the charts ------------------------------------------------------
+
+
+def seeds_table(finals: Sequence[Measure]) -> pd.DataFrame:
+    """Per variant, over seeds: mean ± sample std (ddof = 1) of the final metrics, and each seed's modes."""
+    frame = pd.DataFrame(finals)
+    rows = []
+    for variant, runs in frame.groupby("variant", sort=False):
+        rows.append({
+            "variant": VARIANTS[variant].title,
+            "seeds": len(runs),
+            "modes captured": _mean_std(runs.modes_captured, "{:.1f}"),
+            "high-quality share": _mean_std(runs.high_quality_share * 100, "{:.0f}", "%"),
+            "reverse KL (nats)": _mean_std(runs.reverse_kl, "{:.2f}"),
+            "all modes captured": f"{(runs.modes_captured == runs.modes).sum()} of {len(runs)}",
+            "modes per seed": ", ".join(str(m) for m in runs.modes_captured),
+        })
+    return pd.DataFrame(rows).set_index("variant")
+
+
+def _mean_std(values: pd.Series, number: str, unit: str = "") -> str:
+    return f"{number.format(values.mean())}{unit} ± {number.format(values.std())}{unit}"
+
+
+def track_frame(track: Sequence[Measure]) -> pd.DataFrame:
+    """The track in long form for a line chart: step, variant (its title), modes captured, high-quality share."""
+    frame = pd.DataFrame(track, columns=list(Measure.__dataclass_fields__))
+    return frame.assign(variant=frame.variant.map(lambda v: VARIANTS[v].title))
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: array fields
+class Panel:
+    """What one variant's scatter shows now: its scored samples and their report."""
+
+    variant: str
+    fake: np.ndarray
+    report: ModeReport
+
+
+def panels(side: SideBySide) -> list[Panel]:
+    return [Panel(VARIANTS[run.config.variant].title, *score(run)) for run in side.runs]
+
+
+def points_frame(shown: Sequence[Panel]) -> pd.DataFrame:
+    """The first SHOWN_POINTS scored samples of every panel (the same latents every frame)."""
+    return pd.concat([pd.DataFrame({"variant": p.variant, "x": p.fake[:SHOWN_POINTS, 0],
+                                    "y": p.fake[:SHOWN_POINTS, 1]}) for p in shown], ignore_index=True)
+
+
+def modes_frame(shown: Sequence[Panel], data: Dataset) -> pd.DataFrame:
+    """Per panel and mode: the centre, its count of high-quality samples, and whether that captures it."""
+    return pd.concat([pd.DataFrame({"variant": p.variant, "mode": np.arange(len(data.centers)),
+                                    "x": data.centers[:, 0], "y": data.centers[:, 1], "count": p.report.counts,
+                                    "captured": p.report.counts >= CAPTURE_COUNT}) for p in shown],
+                     ignore_index=True)

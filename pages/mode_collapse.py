@@ -1,0 +1,178 @@
+"""Mode collapse: which modes each variant's generator covers, over time, side by side and over seeds."""
+import streamlit as st
+
+from ganplay import DATASETS, VARIANTS, RunConfig, SideBySide, collapse, ui, views
+from ganplay import collapse_charts as charts
+
+RECIPES = {"paper": "Each variant's paper recipe", "shared": "One recipe for all (one batched computation)"}
+MODE_DATASETS = [name for name, spec in DATASETS.items() if spec.has_modes]
+WIDGETS = {"collapse_dataset": "ring8", "collapse_variants": list(collapse.DEFAULT_VARIANTS),
+           "collapse_recipe": "paper", "collapse_steps": 2000, "collapse_seed": 0, "collapse_n_seeds": 5}
+
+ui.ensure_entrypoint()
+st.title("Mode collapse")
+st.markdown(
+    "The lecture's central warning: the generator may learn **only a mode of the target distribution**, and "
+    "the claim that WGAN and LSGAN help. Here several GAN variants learn the same data from the same seed "
+    "and architecture, side by side in one batched computation, and each is scored as in VEEGAN and PacGAN: "
+    "of 2,500 samples, those within 3 standard deviations of a mode are **high quality**, and a mode with at "
+    f"least {collapse.CAPTURE_COUNT} of them is **captured**.")
+
+# --- settings ------------------------------------------------------------------------------------
+
+# Streamlit drops the state of widgets a page does not draw: keep it across page switches ourselves.
+for key, value in st.session_state.setdefault("collapse_settings", WIDGETS).items():
+    st.session_state.setdefault(key, value)
+s = st.sidebar
+s.header("Data")
+dataset = s.selectbox("Dataset", MODE_DATASETS, key="collapse_dataset", format_func=lambda n: DATASETS[n].title)
+s.caption(DATASETS[dataset].description)
+s.header("Variants")
+variants = s.multiselect("GAN variants (up to 4)", list(VARIANTS), max_selections=collapse.MAX_VARIANTS,
+                         key="collapse_variants", format_func=lambda v: VARIANTS[v].title)
+recipe = s.radio("Optimiser settings", list(RECIPES), format_func=RECIPES.get, key="collapse_recipe",
+                 help="Paper recipe: each variant's own optimiser, rates and critic steps k (WGAN-GP: Adam "
+                      "β = (0, 0.9), k = 5; WGAN: RMSprop, k = 5; the others Adam(10⁻³, β = (0.5, 0.999)), "
+                      "k = 1). One recipe: Adam(10⁻³, β = (0.5, 0.999)) and k = 1 for all, equal compute.")
+s.header("Training")
+steps = s.select_slider("Generator steps", ui.STEPS[:8], key="collapse_steps")
+seed = s.number_input("Seed", 0, 2**31 - 1, key="collapse_seed")
+if not variants:
+    st.info("Pick at least one GAN variant in the sidebar.")
+    st.stop()
+base = RunConfig(dataset=dataset, steps=steps, seed=seed)
+configs = collapse.variant_configs(base, variants, recipe == "shared")
+st.caption(
+    "Default: each variant trains with **its own paper's recipe**, the fair test of the lecture's claim: WGAN's "
+    "argument needs a critic trained close to its optimum, so WGAN-GP takes 5 critic steps per generator step. "
+    "*One recipe for all* gives every variant the same optimiser and one critic step: equal compute, one "
+    "batched stack, and a critic too weak for WGAN-GP. Same data, seed, networks and generator steps either way.")
+
+
+# --- the live side-by-side -----------------------------------------------------------------------
+
+def restart() -> None:
+    st.session_state.collapse_live = collapse.Comparison(configs)
+    st.session_state.collapse_playing = False
+
+
+live = st.session_state.get("collapse_live")
+if live is None or live.configs != configs:
+    if live is not None:
+        st.toast("Settings changed: the runs start over from step 0.")
+    restart()
+
+
+def play() -> None:
+    st.session_state.collapse_playing = not st.session_state.collapse_live.side.finished
+
+
+def pause() -> None:
+    st.session_state.collapse_playing = False
+
+
+def step() -> None:
+    st.session_state.collapse_playing = False
+    st.session_state.collapse_live.advance(max_steps=100)
+
+
+playing, finished = st.session_state.collapse_playing, st.session_state.collapse_live.side.finished
+buttons = st.columns([1, 1, 1, 5])
+if playing:
+    buttons[0].button("Pause", on_click=pause, icon=":material/pause:", width="stretch", key="collapse_pause")
+else:
+    buttons[0].button("Play", on_click=play, icon=":material/play_arrow:", width="stretch", type="primary",
+                      disabled=finished, key="collapse_play")
+buttons[1].button("Step", on_click=step, icon=":material/skip_next:", width="stretch", disabled=finished,
+                  help="Advance 100 generator steps", key="collapse_step")
+buttons[2].button("Reset", on_click=restart, icon=":material/replay:", width="stretch", key="collapse_reset")
+
+
+def status(side: SideBySide) -> None:
+    done, total = collapse.steps_done(side), side.runs[0].config.steps
+    st.progress(min(done / total, 1.0), text=f"Step {done:,} of {total:,}")
+    for run in side.runs:
+        if run.status == "diverged":
+            st.warning(f"{VARIANTS[run.config.variant].title} diverged at step {run.diverged_at:,} "
+                       "(a loss became NaN or infinite): its last finite state is shown.")
+
+
+def frame(live: collapse.Comparison) -> None:
+    status(live.side)
+    data, variants = live.side.runs[0].data, [cfg.variant for cfg in live.configs]
+    shown = collapse.panels(live.side)
+    modes = collapse.modes_frame(shown, data)
+    ui.chart(charts.mode_grid(collapse.points_frame(shown), modes, views.Extent.around(data.x), data.std),
+             width="content")
+    st.caption("Purple: each generator's samples (the same latent points every frame). Green rings: the data's "
+               "modes, drawn at 3σ, the high-quality zone; a ring fills once its mode is captured.")
+    track = collapse.track_frame(live.track)
+    captured, quality, text = st.columns([3, 3, 2])
+    with captured:
+        ui.chart(charts.modes_track_chart(track, variants, len(data.centers)))
+    with quality:
+        ui.chart(charts.quality_track_chart(track, variants))
+    text.markdown(
+        "**What to look for.** Mode collapse: few modes captured while the high-quality share is high, so the "
+        "generator makes good samples of **only a few modes**. It may also *hop*: it leaves one mode for "
+        "another as D learns to reject it, and the modes line dips. The lecture's claim: WGAN and LSGAN keep "
+        "more modes than the minimax GAN. Check it here, then over seeds below.")
+    counts, text = st.columns([6, 2])
+    with counts:
+        ui.chart(charts.counts_chart(modes, variants))
+    text.markdown(
+        "**Now, per mode.** A collapsed generator leaves **empty bars**: modes it never produces. Bars below "
+        f"the dashed line ({collapse.CAPTURE_COUNT} samples) are not captured; a healthy generator gives "
+        "every mode about the same bar.")
+
+
+@st.fragment(run_every=ui.FRAME_SECONDS if playing else None)
+def live_view() -> None:
+    live = st.session_state.collapse_live
+    if st.session_state.collapse_playing:
+        live.advance(ui.STEP_BUDGET_SECONDS)
+        if live.side.finished:
+            st.session_state.collapse_playing = False
+            st.rerun()  # the whole page: stops the timer and brings back the Play button
+    ui.guarded(lambda: frame(live), "Drawing the frame")
+
+
+live_view()
+
+
+# --- repeat over seeds ---------------------------------------------------------------------------
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def seed_finals(base: RunConfig, variants: tuple[str, ...], shared: bool, n_seeds: int) -> tuple:
+    """The final Measures of every variant over n_seeds seeds; the bar is made and removed inside the cached call."""
+    text = f"Training {len(variants)} variants × {n_seeds} seeds side by side…"
+    bar = st.progress(0.0, text=text)
+    finals = collapse.repeat_over_seeds(base, variants, shared, n_seeds, lambda f: bar.progress(f, text=text))
+    bar.empty()
+    return finals
+
+
+def repeat_over_seeds() -> None:
+    st.subheader("Repeat over seeds")
+    st.markdown(
+        "One lucky run proves nothing. Lucic et al., *Are GANs created equal?* (2018), trained many GAN losses "
+        "from many seeds: most reached similar scores with enough tuning and random restarts, none consistently "
+        "beat the non-saturating GAN, and they ask for results as distributions over runs, not a best run. "
+        "Train every variant from several seeds, in one batched computation, and compare the final scores.")
+    n_seeds = st.slider("Seeds", 2, 10, key="collapse_n_seeds",
+                        help=f"Seeds {seed} to {seed} + n − 1, each training {steps:,} generator steps")
+    settings = (base, tuple(variants), recipe == "shared", n_seeds)
+    requested = st.session_state.setdefault("collapse_seed_runs", set())
+    # a callback, not the return value: under AppTest ui.ensure_entrypoint reruns the page, dropping the latter
+    st.button(f"Train over {n_seeds} seeds", key="collapse_repeat", icon=":material/repeat:",
+              on_click=requested.add, args=(settings,))
+    if settings not in requested:
+        st.info(f"Press **Train over {n_seeds} seeds** to train {len(variants) * n_seeds} runs "
+                f"of {steps:,} steps in one batch: this takes a while.")
+        return
+    st.dataframe(collapse.seeds_table(seed_finals(*settings)))
+    st.caption("Mean ± sample standard deviation over seeds of the final scores; *modes per seed* lists each run.")
+
+
+ui.guarded(repeat_over_seeds, "Repeating over seeds")
+st.session_state.collapse_settings = {key: st.session_state[key] for key in WIDGETS}

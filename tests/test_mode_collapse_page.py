@@ -1,0 +1,83 @@
+"""AppTest of the Mode collapse page: defaults draw the variants side by side; Step, Play, seeds, settings."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/mode_collapse.py"
+CHART = "vega_lite_chart"
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def _counter(at) -> str:
+    return next(p.proto.text for p in at.get("progress") if p.proto.text.startswith("Step"))
+
+
+def test_defaults_draw_four_variants_side_by_side_with_their_charts(page):
+    assert not page.error
+    assert _counter(page) == "Step 0 of 2,000"
+    charts = page.get(CHART)
+    assert len(charts) == 4  # scatters, modes captured, high-quality share, per-mode counts
+    grid = json.loads(charts[0].proto.spec)
+    assert grid["facet"]["sort"] == [f"{title}: 0 of 8 modes" for title in
+                                     ("Minimax GAN", "Non-saturating GAN", "WGAN-GP", "LSGAN")]
+    assert [len(stack.configs) for stack in page.session_state.collapse_live.side.stacks] == [3, 1]
+
+
+def test_step_trains_every_variant_and_extends_the_track(page):
+    page.button(key="collapse_step").click().run()
+    assert _counter(page) == "Step 100 of 2,000" and not page.exception
+    track = page.session_state.collapse_live.track
+    assert sorted({m.step for m in track}) == [0, 20, 40, 60, 80, 100] and len(track) == 24
+    page.button(key="collapse_reset").click().run()
+    assert _counter(page) == "Step 0 of 2,000" and len(page.session_state.collapse_live.track) == 4
+
+
+def test_play_trains_live_and_pause_keeps_the_step(page):
+    page.button(key="collapse_play").click().run()
+    assert page.session_state.collapse_playing and _counter(page) != "Step 0 of 2,000"
+    page.button(key="collapse_pause").click().run()
+    reached = _counter(page)
+    page.run()
+    assert not page.session_state.collapse_playing and _counter(page) == reached
+
+
+def test_repeat_over_seeds_reports_mean_and_std_per_variant(page):
+    page.select_slider(key="collapse_steps").set_value(100).run()
+    assert page.info[0].value.startswith("Press **Train over 5 seeds**")
+    page.button(key="collapse_repeat").click().run()
+    assert not page.exception and not page.error
+    table = page.dataframe[0].value
+    assert table.index.tolist() == ["Minimax GAN", "Non-saturating GAN", "WGAN-GP", "LSGAN"]
+    assert table["seeds"].tolist() == [5, 5, 5, 5]
+    assert all(" ± " in cell for cell in table["modes captured"])
+
+
+def test_one_recipe_for_all_trains_in_one_stack(page):
+    page.radio(key="collapse_recipe").set_value("shared").run()
+    assert [len(stack.configs) for stack in page.session_state.collapse_live.side.stacks] == [4]
+
+
+def test_settings_and_the_run_survive_a_page_switch(page):
+    page.multiselect(key="collapse_variants").set_value(["nsgan", "wgan-gp"]).run()
+    page.button(key="collapse_step").click().run()
+    page.switch_page("pages/playground.py").run()
+    page.switch_page(PAGE).run()
+    assert page.multiselect(key="collapse_variants").value == ["nsgan", "wgan-gp"]
+    assert _counter(page) == "Step 100 of 2,000"
+
+
+def test_no_variant_asks_for_one_instead_of_failing(page):
+    page.multiselect(key="collapse_variants").set_value([]).run()
+    assert not page.exception
+    assert page.info[0].value == "Pick at least one GAN variant in the sidebar."
