@@ -9,6 +9,9 @@ torch.set_num_threads(1)
 PAGES = {
     "playground": st.Page("pages/playground.py", title="Playground", icon=":material/play_circle:"),
     "lessons": st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
+    "mode_collapse": st.Page("pages/mode_collapse.py", title="Mode collapse", icon=":material/scatter_plot:"),
+    "latent_walk": st.Page("pages/latent_walk.py", title="Latent walk", icon=":material/route:"),
+    "conditional": st.Page("pages/conditional.py", title="Conditional GAN", icon=":material/label:"),
 }
 
 

@@ -1,0 +1,144 @@
+"""Conditional GAN: feed the label y to both G and D, then ask G for exactly the classes you want."""
+import numpy as np
+import streamlit as st
+
+from ganplay import DATASETS, RunConfig, Trainer, latent, metrics, ui, views
+from ganplay import latent_charts
+
+# blobs first: the page's choice when the visitor's data has no labels; "csv" is their own data, when they have some
+LABELLED = ["blobs", *(name for name, spec in DATASETS.items() if spec.labelled and name != "blobs"), "csv"]
+RUN, PLAYING = "conditional_run", "conditional_playing"  # this page's own live run: the Playground's is untouched
+STATS_COLUMNS = {"label": "label y", "n_generated": "samples", "mean_error": "‖mean G − mean data‖",
+                 "cov_error": "‖cov G − cov data‖_F", "sliced_w1": "sliced W1"}
+
+ui.ensure_entrypoint()
+cfg = ui.settings_sidebar(datasets=LABELLED, hidden=frozenset({"conditional"})).replace(conditional=True)
+st.title("Conditional GAN")
+st.caption("Simply feed the label y to both the generator and the discriminator: G(z | y) learns each class, and D "
+           "judges a sample together with its label. The same principle applies to the other loss functions: this "
+           "page trains the conditional form of the variant chosen in the sidebar.")
+st.latex(r"\min_G \max_D \; \mathbb{E}_{(x, y)\sim p_{data}}[\log D(x \mid y)] + "
+         r"\mathbb{E}_{z\sim p_z,\, y\sim p_y}[\log(1 - D(G(z \mid y) \mid y))]")
+if cfg.dataset == "csv" and ui.data_for(cfg).y is None:
+    st.warning("Your own data has no labels: choose a label column where you uploaded it (or paint blobs, one "
+               "label each), or pick a labelled dataset in the sidebar.")
+    st.stop()
+
+
+def live_run(settings: RunConfig) -> Trainer:
+    """ui.live_run under this page's keys (a one-liner once ui.live_run takes them)."""
+    run = st.session_state.get(RUN)
+    if run is None or run.config != settings:
+        if run is not None:
+            st.toast("Settings changed: the conditional run starts over from step 0.")
+        st.session_state[RUN], st.session_state[PLAYING] = ui.new_run(settings), False
+    return st.session_state[RUN]
+
+
+def play() -> None:
+    st.session_state[PLAYING] = True
+
+
+def pause() -> None:
+    st.session_state[PLAYING] = False
+
+
+def step() -> None:
+    st.session_state[PLAYING] = False
+    st.session_state[RUN].step(100)
+
+
+def reset() -> None:
+    st.session_state[RUN], st.session_state[PLAYING] = ui.new_run(cfg), False
+
+
+def run_controls(run: Trainer) -> None:
+    """Play / Pause / Step / Reset: the Playground's row, for this page's run."""
+    finished = run.status in ("done", "diverged")
+    buttons = st.columns([1, 1, 1, 5])
+    if st.session_state[PLAYING]:
+        buttons[0].button("Pause", on_click=pause, icon=":material/pause:", width="stretch")
+    else:
+        buttons[0].button("Play", on_click=play, icon=":material/play_arrow:", width="stretch", type="primary",
+                          disabled=finished)
+    buttons[1].button("Step", on_click=step, icon=":material/skip_next:", width="stretch", disabled=finished,
+                      help="Advance 100 generator steps")
+    buttons[2].button("Reset", on_click=reset, icon=":material/replay:", width="stretch")
+
+
+run = live_run(cfg)
+run_controls(run)
+extent = views.Extent.around(run.data.x)
+names = latent.label_names(run.data)
+
+
+def chosen_labels(run: Trainer) -> None:
+    left, right = st.columns([1, 2])
+    with left:
+        # keyed by dataset: a choice made on other data never lands outside the options
+        chosen = st.multiselect("Generate labels y", range(len(names)), default=list(range(len(names))),
+                                format_func=names.__getitem__, key=f"conditional_labels_{cfg.dataset}")
+        n = st.slider("Sample size", 10, 2000, 500, step=10, key="conditional_n")
+        st.caption("Diamonds: G(z | y) for the chosen labels. Faint dots: the data, coloured the same way.")
+    with right:
+        if not chosen:
+            st.info("Choose at least one label.")
+            return
+        fake = latent.conditional_frame(run, chosen, n)
+        ui.chart(latent_charts.labelled_scatter(latent.real_frame(run.data), fake, extent, names), width="content")
+
+
+def per_class(run: Trainer) -> None:
+    st.subheader("Per class: data vs generated")
+    if st.session_state[PLAYING]:
+        st.caption(f"As of step {run.step_count:,}: redrawn when training pauses or ends.")
+    samples, labels = latent.class_samples(run)
+    stats = metrics.per_class_stats(samples, labels, run.data.x, run.data.y)
+    stats = stats.assign(label=np.asarray(names)[stats["label"]]).rename(columns=STATS_COLUMNS)
+    st.dataframe(stats, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                                        for c in list(STATS_COLUMNS.values())[2:]})
+    kdes = latent.class_kde_frame(run.data, samples, labels, extent)
+    ui.chart(latent_charts.class_kde_chart(kdes, extent, names), width="content")
+
+
+@st.fragment(run_every=ui.FRAME_SECONDS if st.session_state[PLAYING] else None)
+def live_view() -> None:
+    live = st.session_state[RUN]
+    if st.session_state[PLAYING]:
+        ui.advance(live)
+        if live.status in ("done", "diverged"):
+            st.session_state[PLAYING] = False
+            st.rerun()  # the whole page: stops the timer and brings back the Play button
+    ui.status_line(live)
+    ui.guarded(lambda: chosen_labels(live), "Drawing the chosen labels")
+
+
+def same_z(run: Trainer) -> None:
+    sliders = latent.LatentSliders("conditional_", cfg.z_dim, cfg.latent)
+    left, right = st.columns([1, 2])
+    with left:
+        label = st.radio("Label y held fixed", range(len(names)), format_func=names.__getitem__, horizontal=True,
+                         key=f"conditional_label_{cfg.dataset}")
+        st.session_state.update(sliders.settled(st.session_state))
+        for key, name in zip(sliders.keys, sliders.labels):
+            st.slider(name, -sliders.span, sliders.span, step=latent.SLIDER_STEP, key=key)
+        st.button("Randomise z", icon=":material/casino:", key="conditional_randomise",
+                  on_click=lambda: st.session_state.update(sliders.randomised(st.session_state)))
+    with right:
+        points = latent.same_z_frame(run, sliders.read(st.session_state), label)
+        ui.chart(latent_charts.same_z_chart(latent.real_frame(run.data), points, extent, names), width="content")
+        st.caption(f"The large diamond is G(z | {names[label]}); the small ones are the same z under the other labels. "
+                   "Moving z moves the sample within its class; changing y moves it to another class.")
+
+
+@st.fragment
+def latent_view() -> None:
+    """Slider moves rerun only this: G evaluated at one z under every label, no training."""
+    st.subheader("One z, every label")
+    ui.guarded(lambda: same_z(st.session_state[RUN]), "Drawing one z under every label")
+
+
+live_view()
+# Outside the timer, so playing stays light and Pause answers at once: redrawn on Play, Pause, Step and at the end.
+ui.guarded(lambda: per_class(run), "Drawing the per-class view")
+latent_view()
