@@ -160,11 +160,11 @@ class Stack:
         """Per-run loss values (R,) and slopes d loss / d logit, from each run's variant."""
         if len(self.groups) == 1:
             term = getattr(self.groups[0][0], attr)
-            return term.value(logits).mean(dim=1), term.slope(logits)
+            return term.value(logits).mean(dim=(1, 2)), term.slope(logits)
         values, slopes = torch.empty(self.runs), torch.empty_like(logits)
         for spec, runs in self.groups:
             term, part = getattr(spec, attr), logits[runs]
-            values[runs], slopes[runs] = term.value(part).mean(dim=1), term.slope(part)
+            values[runs], slopes[runs] = term.value(part).mean(dim=(1, 2)), term.slope(part)
         return values, slopes
 
     def _d_weights(self, iterate=True):
@@ -193,11 +193,11 @@ class Stack:
         inputs = self._pack(torch.cat([real, self._with_labels(fake, labels)], dim=1))
         weights = self._d_weights()
         outputs = nets.forward(weights, inputs, self.act)
-        logits = outputs[-1].squeeze(2)
+        logits = outputs[-1]  # (R, N, 1): kept 3-D, the shape back-propagation needs
         half = logits.shape[1] // 2
         real_loss, real_slope = self._terms("d_real", logits[:, :half])
         fake_loss, fake_slope = self._terms("d_fake", logits[:, half:])
-        delta = torch.cat([real_slope, fake_slope], dim=1).unsqueeze(2) / half
+        delta = torch.cat([real_slope, fake_slope], dim=1) / half
         nets.backward(weights, outputs, delta, self.act, grads=self.d_grad_views)
         if self.spectral:
             self.spectral.chain(weights, self.d_grad_views)
@@ -245,8 +245,8 @@ class Stack:
         g_outputs, labels = g_pass
         weights = self._d_weights()
         d_outputs = nets.forward(weights, self._pack(self._with_labels(g_outputs[-1], labels)), self.act)
-        loss, slope = self._terms("g_fake", d_outputs[-1].squeeze(2))
-        delta = slope.unsqueeze(2) / slope.shape[1]
+        loss, slope = self._terms("g_fake", d_outputs[-1])
+        delta = slope / slope.shape[1]
         d_input = nets.backward(weights, d_outputs, delta, self.act, need_input=True)
         d_fake = d_input.reshape(self.runs, cfg.batch_size, -1)[..., :dim]
         nets.backward(self.g_views, g_outputs, d_fake, self.act, grads=self.g_grad_views)
