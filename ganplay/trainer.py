@@ -130,8 +130,9 @@ class Stack:
                        for name, spec in variants.items()]
         gp = [c.gp_weight if c.variant_spec.gradient_penalty else 0.0 for c in self.configs]
         r1 = [c.r1_weight for c in self.configs]
-        self.gp_weight = torch.tensor(gp) if any(gp) else None
-        self.r1_weight = torch.tensor(r1) if any(r1) else None
+        # (weights, runs that pay it): second derivatives are dear, so only those runs compute them
+        self.gp = (torch.tensor(gp), torch.tensor([r for r, w in enumerate(gp) if w])) if any(gp) else None
+        self.r1 = (torch.tensor(r1), torch.tensor([r for r, w in enumerate(r1) if w])) if any(r1) else None
         self.no_penalty = torch.zeros(self.runs)
 
     # --- randomness -----------------------------------------------------------------------
@@ -209,7 +210,7 @@ class Stack:
 
     def _penalties(self, real, fake, labels):
         """Gradient penalties need second derivatives: the one place autograd does the work."""
-        if self.gp_weight is None and self.r1_weight is None:
+        if self.gp is None and self.r1 is None:
             return self.no_penalty
         with torch.enable_grad():
             return self._penalty_terms(real, fake, labels)
@@ -221,19 +222,23 @@ class Stack:
         if self.spectral:
             weights = self.spectral.normalise(weights, iterate=False)
 
-        def grad_norms(points):
-            points = points.detach().requires_grad_()
-            out = nets.forward(weights, self._pack(self._with_labels(points, labels)), self.act)[-1]
+        def grad_norms(runs, points):
+            """‖∇x D(x)‖ of each (packed) input, for the given runs alone."""
+            points = points[runs].detach().requires_grad_()
+            inputs = self._with_labels(points, None if labels is None else labels[runs])
+            out = nets.forward([(w[runs], b[runs]) for w, b in weights], self._pack(inputs), self.act)[-1]
             (grad,) = torch.autograd.grad(out.sum(), points, create_graph=True)
             return self._pack(grad).norm(dim=2)
 
         total = torch.zeros(self.runs)
-        if self.gp_weight is not None:
+        if self.gp is not None:
             eps = self._draw("penalty", lambda g: torch.rand((fake.shape[1], 1), generator=g))
             between = eps * real[..., :dim] + (1 - eps) * fake
-            total = total + self.gp_weight * ((grad_norms(between) - 1) ** 2).mean(dim=1)
-        if self.r1_weight is not None:
-            total = total + self.r1_weight / 2 * (grad_norms(real[..., :dim]) ** 2).mean(dim=1)
+            (weight, runs) = self.gp
+            total = total.index_add(0, runs, weight[runs] * ((grad_norms(runs, between) - 1) ** 2).mean(dim=1))
+        if self.r1 is not None:
+            (weight, runs) = self.r1
+            total = total.index_add(0, runs, weight[runs] / 2 * (grad_norms(runs, real[..., :dim]) ** 2).mean(dim=1))
         (grad,) = torch.autograd.grad(total.sum(), leaf)
         self.d_grad.add_(grad)
         return total.detach()
