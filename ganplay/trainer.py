@@ -18,7 +18,7 @@ from . import nets, optim
 from .config import RunConfig
 from .datasets import Dataset, load_dataset
 
-SNAPSHOT_POINTS = 1000
+SNAPSHOT_POINTS = 600  # per frame: enough to see a distribution, few enough to redraw 4 times a second
 # Settings a stack lets each run choose for itself; all others must agree.
 PER_RUN_FIELDS = frozenset({"variant", "seed", "lr_g", "lr_d", "gp_weight", "r1_weight", "clip"})
 _STREAMS = ("init", "data", "latent", "penalty", "fixed", "sample")

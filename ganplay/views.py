@@ -50,7 +50,7 @@ def points_frame(snapshot: Snapshot, label_names=()) -> pd.DataFrame:
                       part(snapshot.fake, snapshot.fake_labels, "generated")], ignore_index=True)
 
 
-def critic_frame(run: Run, extent: Extent, resolution: int = 32, label: int | None = None) -> pd.DataFrame:
+def critic_frame(run: Run, extent: Extent, resolution: int = 26, label: int | None = None) -> pd.DataFrame:
     """D(x) on a grid: a probability for the classic losses, the raw critic value for Wasserstein ones."""
     xs, ys, points = extent.grid(resolution)
     value = run.critic(points, label=label)
@@ -80,7 +80,7 @@ def loss_frame(history: pd.DataFrame) -> pd.DataFrame:
     return history.melt(id_vars="step", value_vars=columns, var_name="loss", value_name="value")
 
 
-def kde_frame(data: np.ndarray, fake: np.ndarray, extent: Extent, resolution: int = 36) -> pd.DataFrame:
+def kde_frame(data: np.ndarray, fake: np.ndarray, extent: Extent, resolution: int = 28) -> pd.DataFrame:
     """Kernel density estimates of the data and of G's samples on one grid (the lecture's "KDE of g")."""
     bandwidth = 0.04 * max(extent.xmax - extent.xmin, extent.ymax - extent.ymin)
     frames = []

@@ -6,7 +6,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 import ganplay
 from ganplay.metrics import sliced_wasserstein
-from ganplay.trainer import Stack
+from ganplay.trainer import SNAPSHOT_POINTS, Stack
 
 SHORT = dict(dataset="ring8", steps=1500, seed=0)
 
@@ -102,7 +102,7 @@ def test_snapshot_has_what_a_frame_needs():
     run = ganplay.Trainer(ganplay.RunConfig(dataset="moons", conditional=True, steps=20)).step(7)
     snap = run.snapshot()
     assert snap.step == 7 and snap.status == "training"
-    assert snap.real.shape[1] == 2 and snap.fake.shape == (1000, 2)
+    assert snap.real.shape[1] == 2 and snap.fake.shape == (SNAPSHOT_POINTS, 2)
     assert set(np.unique(snap.fake_labels)) == {0, 1} and len(snap.history) == 7
     # fixed noise: the same latent points between frames, so the same fakes when G is unchanged
     np.testing.assert_array_equal(snap.fake, run.snapshot().fake)
