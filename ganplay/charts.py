@@ -57,7 +57,7 @@ def training_scatter(points: pd.DataFrame, extent: Extent, critic: pd.DataFrame 
     return alt.layer(*layers).properties(width=size, height=size).resolve_scale(color="independent")
 
 
-def loss_chart(losses: pd.DataFrame, height: int = 220) -> alt.Chart:
+def loss_chart(losses: pd.DataFrame, height: int = 260) -> alt.Chart:
     return alt.Chart(losses).mark_line(strokeWidth=1.5).encode(
         x=alt.X("step:Q", title="generator step"),
         y=alt.Y("value:Q", title="loss"),
@@ -66,14 +66,16 @@ def loss_chart(losses: pd.DataFrame, height: int = 220) -> alt.Chart:
     ).properties(height=height)
 
 
-def kde_chart(kde: pd.DataFrame, extent: Extent, size: int = 170) -> alt.FacetChart:
-    """Density of the data beside the density of G's samples, on the same grid and colour scale."""
+def kde_chart(kde: pd.DataFrame, extent: Extent, size: int = 155) -> alt.FacetChart:
+    """Density of the data beside the density of G's samples, on the same grid; each panel has its own
+    colour scale, so a collapsed generator's sharp peak does not wash out the data's modes."""
     x, y = _axes(extent)
     return alt.Chart(kde).mark_rect().encode(
         x=x.axis(None), x2="x2:Q", y=y.axis(None), y2="y2:Q",
         color=alt.Color("density:Q", scale=alt.Scale(scheme="greys"), legend=None),
         tooltip=[alt.Tooltip("density:Q", format=".3f")],
-    ).properties(width=size, height=size).facet(column=alt.Column("of:N", title=None, sort=["data", "generator"]))
+    ).properties(width=size, height=size).facet(
+        column=alt.Column("of:N", title=None, sort=["data", "generator"])).resolve_scale(color="independent")
 
 
 def thumbnail(frame: pd.DataFrame, size: int = 150) -> alt.Chart:

@@ -234,8 +234,8 @@ def settings_sidebar(datasets: list[str] | None = None, hidden: frozenset[str] =
                     on_change=_on_variant_change, help=_help("variant"))
     variant = VARIANTS[st.session_state[w + "variant"]]
     s.caption(variant.description)
-    s.latex(variant.d_loss_latex)
-    s.latex(variant.g_loss_latex)
+    s.latex(r"\small " + variant.d_loss_latex)  # small: the sidebar is narrow
+    s.latex(r"\small " + variant.g_loss_latex)
 
     s.header("Training")
     for name, options in (("steps", STEPS), ("batch_size", BATCHES)):
