@@ -544,6 +544,38 @@ def chart(altair_chart, width="stretch", **kwargs) -> None:
     st.altair_chart(altair_chart, width=width, **kwargs)
 
 
+def run_controls(name: str, playing_key: str, finished: bool, step: Callable[[], None],
+                 reset: Callable[[], None]):
+    """Play / Pause / Step / Reset of a live view whose flag is st.session_state[playing_key].
+
+    Buttons are keyed `<name>_play` etc.; returns the row's wide last column for the page's toggles.
+    """
+    def play() -> None:
+        st.session_state[playing_key] = not finished
+
+    def pause() -> None:
+        st.session_state[playing_key] = False
+
+    def step_once() -> None:
+        pause()
+        step()
+
+    def start_over() -> None:
+        pause()
+        reset()
+
+    buttons = st.columns([1, 1, 1, 5])
+    if st.session_state.get(playing_key):
+        buttons[0].button("Pause", on_click=pause, icon=":material/pause:", width="stretch", key=f"{name}_pause")
+    else:
+        buttons[0].button("Play", on_click=play, icon=":material/play_arrow:", width="stretch", type="primary",
+                          disabled=finished, key=f"{name}_play")
+    buttons[1].button("Step", on_click=step_once, icon=":material/skip_next:", width="stretch", disabled=finished,
+                      help="Advance 100 generator steps", key=f"{name}_step")
+    buttons[2].button("Reset", on_click=start_over, icon=":material/replay:", width="stretch", key=f"{name}_reset")
+    return buttons[3]
+
+
 def status_line(run: Trainer) -> None:
     """Progress bar and step counter; a clear message when training diverged."""
     cfg = run.config

@@ -35,39 +35,12 @@ def live_run(settings: RunConfig) -> Trainer:
     return st.session_state[RUN]
 
 
-def play() -> None:
-    st.session_state[PLAYING] = True
-
-
-def pause() -> None:
-    st.session_state[PLAYING] = False
-
-
-def step() -> None:
-    st.session_state[PLAYING] = False
-    st.session_state[RUN].step(100)
-
-
 def reset() -> None:
-    st.session_state[RUN], st.session_state[PLAYING] = ui.new_run(cfg), False
-
-
-def run_controls(run: Trainer) -> None:
-    """Play / Pause / Step / Reset: the Playground's row, for this page's run."""
-    finished = run.status in ("done", "diverged")
-    buttons = st.columns([1, 1, 1, 5])
-    if st.session_state[PLAYING]:
-        buttons[0].button("Pause", on_click=pause, icon=":material/pause:", width="stretch")
-    else:
-        buttons[0].button("Play", on_click=play, icon=":material/play_arrow:", width="stretch", type="primary",
-                          disabled=finished)
-    buttons[1].button("Step", on_click=step, icon=":material/skip_next:", width="stretch", disabled=finished,
-                      help="Advance 100 generator steps")
-    buttons[2].button("Reset", on_click=reset, icon=":material/replay:", width="stretch")
+    st.session_state[RUN] = ui.new_run(cfg)
 
 
 run = live_run(cfg)
-run_controls(run)
+ui.run_controls("conditional", PLAYING, run.status in ("done", "diverged"), step=lambda: run.step(100), reset=reset)
 extent = views.Extent.around(run.data.x)
 names = latent.label_names(run.data)
 

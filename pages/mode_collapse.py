@@ -63,29 +63,9 @@ if live is None or live.configs != configs:
     restart()
 
 
-def play() -> None:
-    st.session_state.collapse_playing = not st.session_state.collapse_live.side.finished
-
-
-def pause() -> None:
-    st.session_state.collapse_playing = False
-
-
-def step() -> None:
-    st.session_state.collapse_playing = False
-    st.session_state.collapse_live.advance(max_steps=100)
-
-
-playing, finished = st.session_state.collapse_playing, st.session_state.collapse_live.side.finished
-buttons = st.columns([1, 1, 1, 5])
-if playing:
-    buttons[0].button("Pause", on_click=pause, icon=":material/pause:", width="stretch", key="collapse_pause")
-else:
-    buttons[0].button("Play", on_click=play, icon=":material/play_arrow:", width="stretch", type="primary",
-                      disabled=finished, key="collapse_play")
-buttons[1].button("Step", on_click=step, icon=":material/skip_next:", width="stretch", disabled=finished,
-                  help="Advance 100 generator steps", key="collapse_step")
-buttons[2].button("Reset", on_click=restart, icon=":material/replay:", width="stretch", key="collapse_reset")
+playing = st.session_state.collapse_playing
+ui.run_controls("collapse", "collapse_playing", st.session_state.collapse_live.side.finished,
+                step=lambda: st.session_state.collapse_live.advance(max_steps=100), reset=restart)
 
 
 def status(side: SideBySide) -> None:

@@ -14,35 +14,14 @@ st.caption("Green dots are real data, purple dots are the generator's samples (t
            "The background is the discriminator's verdict; arrows show where it pushes the fakes.")
 
 
-def play() -> None:
-    st.session_state.playing = run.status not in ("done", "diverged")
-
-
-def pause() -> None:
-    st.session_state.playing = False
-
-
-def step() -> None:
-    st.session_state.playing = False
-    run.step(100)
-
-
 def reset() -> None:
     st.session_state.run = ui.new_run(cfg)
-    st.session_state.playing = False
 
 
 playing = st.session_state.get("playing", False)
-buttons = st.columns([1, 1, 1, 1, 4])
-if playing:
-    buttons[0].button("Pause", on_click=pause, icon=":material/pause:", width="stretch")
-else:
-    buttons[0].button("Play", on_click=play, icon=":material/play_arrow:", width="stretch", type="primary",
-                      disabled=run.status in ("done", "diverged"))
-buttons[1].button("Step", on_click=step, icon=":material/skip_next:", width="stretch",
-                  help="Advance 100 generator steps", disabled=run.status in ("done", "diverged"))
-buttons[2].button("Reset", on_click=reset, icon=":material/replay:", width="stretch")
-toggles = buttons[4].columns(3)
+toggle_column = ui.run_controls("playground", "playing", run.status in ("done", "diverged"),
+                                step=lambda: run.step(100), reset=reset)
+toggles = toggle_column.columns(3)
 show_critic = toggles[0].toggle("D heatmap", value=True)
 show_push = toggles[1].toggle("G's gradient", value=False, help="The direction D pushes each generated sample")
 show_kde = toggles[2].toggle("Densities", value=True)
