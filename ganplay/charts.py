@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from .views import Extent
@@ -83,3 +84,13 @@ def thumbnail(frame: pd.DataFrame, size: int = 150) -> alt.Chart:
     return alt.Chart(frame).mark_circle(size=6, opacity=0.6).encode(
         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), color=colour,
     ).properties(height=size)
+
+
+def paint_canvas(x: np.ndarray, y: np.ndarray, window: tuple[float, float], size: int = 320) -> alt.Chart:
+    """The painting canvas: the painted points on a fixed window, and a rectangle brush named "brush"."""
+    scale = alt.Scale(domain=list(window), nice=False)
+    points = pd.DataFrame({"x": x[:, 0], "y": x[:, 1], "blob": y + 1})
+    return alt.Chart(points).mark_circle(size=14, opacity=0.7).encode(
+        x=alt.X("x:Q", scale=scale, title="x1"), y=alt.Y("y:Q", scale=scale, title="x2"),
+        color=alt.Color("blob:N", legend=None),
+    ).add_params(alt.selection_interval(name="brush", encodings=["x", "y"])).properties(width=size, height=size)

@@ -21,13 +21,11 @@ import time
 import urllib.parse
 from typing import Callable
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from . import DATASETS, VARIANTS, RunConfig, Trainer, export, userdata
+from . import DATASETS, VARIANTS, RunConfig, Trainer, charts, export, userdata
 from .cache import BoundedCache
 from .config import field_specs
 from .datasets import Dataset
@@ -408,16 +406,6 @@ def _clear_paint() -> None:
     st.session_state.pop("data_message", None)
 
 
-def _paint_chart(x: np.ndarray, y: np.ndarray, size: int = 320) -> alt.Chart:
-    """The painting canvas: the painted points on a fixed window, and a rectangle brush."""
-    scale = alt.Scale(domain=list(userdata.PAINT_WINDOW), nice=False)
-    points = pd.DataFrame({"x": x[:, 0], "y": x[:, 1], "blob": y + 1})
-    return alt.Chart(points).mark_circle(size=14, opacity=0.7).encode(
-        x=alt.X("x:Q", scale=scale, title="x1"), y=alt.Y("y:Q", scale=scale, title="x2"),
-        color=alt.Color("blob:N", legend=None),
-    ).add_params(alt.selection_interval(name="brush", encodings=["x", "y"])).properties(width=size, height=size)
-
-
 def own_data_section() -> None:
     """Upload a CSV or paint blobs; the result becomes the dataset 'Your own data' in the sidebar."""
     if "dataset" in _classroom()[0]:
@@ -437,7 +425,7 @@ def own_data_section() -> None:
     with paint:
         x, y = _painted()
         st.caption("Drag a rectangle on the canvas: a blob of 200 points appears there. Each blob is a label.")
-        st.altair_chart(_paint_chart(x, y), key="paint_canvas", on_select=_on_paint, selection_mode="brush",
+        st.altair_chart(charts.paint_canvas(x, y, userdata.PAINT_WINDOW), key="paint_canvas", on_select=_on_paint, selection_mode="brush",
                         width="content")
         st.button("Clear the painting", on_click=_clear_paint, disabled=not len(x), icon=":material/delete:")
     if "data_message" in st.session_state:
