@@ -55,7 +55,9 @@ def training_scatter(points: pd.DataFrame, extent: Extent, critic: pd.DataFrame 
     layers.append(sample_points(points, extent))
     if push is not None:
         layers.append(push_arrows(push, extent))
-    return alt.layer(*layers).properties(width=size, height=size).resolve_scale(color="independent")
+    # "pad": the plot itself is size × size, legends go around it (equal units on both axes)
+    return alt.layer(*layers).properties(width=size, height=size, autosize=alt.AutoSizeParams(type="pad")
+                                         ).resolve_scale(color="independent")
 
 
 def loss_chart(losses: pd.DataFrame, height: int = 260) -> alt.Chart:

@@ -18,21 +18,27 @@ def test_playground_trains_live_in_a_real_browser():
     with streamlit_server() as (url, _), sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(url)
-        page.get_by_role("link", name="Playground").first.click()
-        page.get_by_role("button", name="Play").click()
-        deadline = time.monotonic() + 90
-        while step_count(page) < 300:
-            assert time.monotonic() < deadline, "the step counter did not pass 300"
-            page.wait_for_timeout(250)
-        assert page.locator(".vega-embed canvas, .vega-embed svg").count() >= 3
-        assert page.get_by_text("Traceback").count() == 0
+        try:
+            visit_play_switch_and_return(page, url)
+        finally:  # the picture to look at, whatever happened
+            page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
+            browser.close()
 
-        page.get_by_role("link", name="Home").first.click()
-        page.get_by_text("A Generative Adversarial Network").wait_for()
-        page.get_by_role("link", name="Playground").first.click()
-        page.get_by_text(STEP_TEXT).first.wait_for()
-        assert step_count(page) >= 300  # the run survived the page switch
-        page.wait_for_timeout(1500)
-        page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
-        browser.close()
+
+def visit_play_switch_and_return(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_role("link", name="Playground").first.click()
+    page.get_by_role("button", name="Play").click()
+    deadline = time.monotonic() + 90
+    while step_count(page) < 300:
+        assert time.monotonic() < deadline, "the step counter did not pass 300"
+        page.wait_for_timeout(250)
+    assert page.locator(".vega-embed canvas, .vega-embed svg").count() >= 3
+    assert page.get_by_text("Traceback").count() == 0
+
+    page.get_by_role("link", name="Home").first.click()
+    page.get_by_text("A Generative Adversarial Network").wait_for()
+    page.get_by_role("link", name="Playground").first.click()
+    page.get_by_text(STEP_TEXT).first.wait_for()
+    assert step_count(page) >= 300  # the run survived the page switch
+    page.wait_for_timeout(1500)
