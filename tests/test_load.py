@@ -51,6 +51,9 @@ def test_eight_visitors_train_at_once_each_on_their_own_run(capsys):
             page.goto(f"{url}/playground?seed={k}&steps={steps[k]}")
             pages[k] = page
         for page in pages.values():
+            page.get_by_role("button", name="Play").wait_for()
+        loaded = rss_mb(server.pid)  # the app imported and eight sessions open, nothing trained yet
+        for page in pages.values():
             page.get_by_role("button", name="Play").click()
         started = time.monotonic()
         first_frames = {}
@@ -76,7 +79,8 @@ def test_eight_visitors_train_at_once_each_on_their_own_run(capsys):
         left = rss_mb(server.pid)
         total_steps = sum(steps.values())
         with capsys.disabled():  # the figures belong in CI's log, not only in a failure report
-            print(f"\nload: {VISITORS} visitors, server RSS idle {idle:.0f} MB, peak {sampler.peak:.0f} MB, "
+            print(f"\nload: {VISITORS} visitors, server RSS idle {idle:.0f} MB, sessions open {loaded:.0f} MB, "
+                  f"peak {sampler.peak:.0f} MB, "
                   f"after they left {left:.0f} MB; "
                   f"{total_steps / took / VISITORS:.0f} steps/s per session ({total_steps / took:.0f} in all); "
                   f"first frame after Play: median {sorted(first_frames.values())[VISITORS // 2]:.2f} s, "
