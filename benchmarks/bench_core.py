@@ -9,7 +9,6 @@ hidden layers of 25, Adam lr 1e-4 / 2e-4, batch 128, the 2-D Iris data, one D st
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import time

@@ -12,7 +12,8 @@ SOURCE_COLOURS = alt.Scale(domain=["real", "generated"], range=[REAL, FAKE])
 LOSS_COLOURS = alt.Scale(domain=["d_loss", "g_loss", "penalty"], range=["#1c7ed6", "#e8590c", "#868e96"])
 
 
-def _axes(extent: Extent, title_x: str = "x₁", title_y: str = "x₂"):
+def axes(extent: Extent, title_x: str = "x₁", title_y: str = "x₂"):
+    """x and y encodings fixed to the extent: the axes do not move between frames."""
     x = alt.X("x:Q", title=title_x, scale=alt.Scale(domain=[extent.xmin, extent.xmax], nice=False))
     y = alt.Y("y:Q", title=title_y, scale=alt.Scale(domain=[extent.ymin, extent.ymax], nice=False))
     return x, y
@@ -25,7 +26,7 @@ def critic_heatmap(critic: pd.DataFrame, extent: Extent, wasserstein: bool) -> a
         scale, title = alt.Scale(scheme="purplegreen", domain=[-bound, bound]), "critic f(x)"
     else:
         scale, title = alt.Scale(scheme="purplegreen", domain=[0, 1]), "D(x)"
-    x, y = _axes(extent)
+    x, y = axes(extent)
     return alt.Chart(critic).mark_rect(opacity=0.55).encode(
         x=x, x2="x2:Q", y=y, y2="y2:Q",
         color=alt.Color("value:Q", scale=scale, title=title, legend=alt.Legend(orient="bottom", gradientLength=180)),
@@ -33,7 +34,7 @@ def critic_heatmap(critic: pd.DataFrame, extent: Extent, wasserstein: bool) -> a
 
 
 def sample_points(points: pd.DataFrame, extent: Extent, colour_by: str = "source") -> alt.Chart:
-    x, y = _axes(extent)
+    x, y = axes(extent)
     colour = (alt.Color("source:N", scale=SOURCE_COLOURS, title=None, legend=alt.Legend(orient="top"))
               if colour_by == "source" else alt.Color(f"{colour_by}:N", title=colour_by))
     return alt.Chart(points).mark_circle(size=16, opacity=0.75, clip=True).encode(
@@ -43,7 +44,7 @@ def sample_points(points: pd.DataFrame, extent: Extent, colour_by: str = "source
 
 
 def push_arrows(push: pd.DataFrame, extent: Extent) -> alt.Chart:
-    x, y = _axes(extent)
+    x, y = axes(extent)
     return alt.Chart(push).mark_rule(color="#212529", strokeWidth=1.2, opacity=0.8, clip=True).encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q")
 
@@ -72,7 +73,7 @@ def loss_chart(losses: pd.DataFrame, height: int = 260) -> alt.Chart:
 def kde_chart(kde: pd.DataFrame, extent: Extent, size: int = 155) -> alt.FacetChart:
     """Density of the data beside the density of G's samples, on the same grid; each panel has its own
     colour scale, so a collapsed generator's sharp peak does not wash out the data's modes."""
-    x, y = _axes(extent)
+    x, y = axes(extent)
     return alt.Chart(kde).mark_rect().encode(
         x=x.axis(None), x2="x2:Q", y=y.axis(None), y2="y2:Q",
         color=alt.Color("density:Q", scale=alt.Scale(scheme="greys"), legend=None),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .charts import _axes, sample_points
+from .charts import axes, sample_points
 from .views import Extent
 
 INK = "#212529"
@@ -31,7 +31,7 @@ def _over(points: pd.DataFrame, extent: Extent, *layers, size: int) -> alt.Layer
 
 def marker(point: pd.DataFrame, extent: Extent) -> alt.Chart:
     """G(z) of the sliders' z: one large amber dot."""
-    x, y = _axes(extent)
+    x, y = axes(extent)
     return alt.Chart(point).mark_circle(size=260, color=POINT, stroke=INK, strokeWidth=1.5, opacity=1,
                                         clip=True).encode(x=x, y=y)
 
@@ -42,7 +42,7 @@ def point_chart(points: pd.DataFrame, point: pd.DataFrame, extent: Extent, size:
 
 def path_chart(points: pd.DataFrame, path: pd.DataFrame, extent: Extent, size: int = 440) -> alt.LayerChart:
     """G(z(t)) as a connected line, its points coloured by t: the deterministic path in X-space."""
-    x, y = _axes(extent)
+    x, y = axes(extent)
     line = alt.Chart(path).mark_line(color=INK, strokeWidth=1.2, clip=True).encode(x=x, y=y, order="t:Q")
     dots = alt.Chart(path).mark_circle(size=55, opacity=1, stroke=INK, strokeWidth=0.5, clip=True).encode(
         x=x, y=y, color=alt.Color("t:Q", scale=T_SCALE, legend=alt.Legend(orient="bottom", gradientLength=180)),
@@ -62,9 +62,9 @@ def norm_profile_chart(profile: pd.DataFrame, chosen: str, height: int = 200) ->
 def sweep_chart(points: pd.DataFrame, sweep: pd.DataFrame, point: pd.DataFrame, extent: Extent,
                 size: int = 440) -> alt.LayerChart:
     """One curve per latent axis z_k swept alone, dots growing towards +z_k: which way each axis moves G(z)."""
-    x, y = _axes(extent)
-    axes = list(dict.fromkeys(sweep["axis"]))  # z₁, z₂, ..., z₁₀ in order, not sorted as text
-    colour = alt.Color("axis:N", scale=alt.Scale(domain=axes, scheme="tableau10"), title="axis varied")
+    x, y = axes(extent)
+    varied = list(dict.fromkeys(sweep["axis"]))  # z₁, z₂, ..., z₁₀ in order, not sorted as text
+    colour = alt.Color("axis:N", scale=alt.Scale(domain=varied, scheme="tableau10"), title="axis varied")
     curves = alt.Chart(sweep).mark_line(strokeWidth=2, clip=True).encode(x=x, y=y, color=colour, order="value:Q")
     dots = alt.Chart(sweep).mark_circle(opacity=0.9, clip=True).encode(
         x=x, y=y, color=colour.legend(None), size=alt.Size("value:Q", scale=alt.Scale(range=[4, 90]), legend=None),
@@ -74,7 +74,7 @@ def sweep_chart(points: pd.DataFrame, sweep: pd.DataFrame, point: pd.DataFrame, 
 
 def manifold_chart(points: pd.DataFrame, mesh: pd.DataFrame, extent: Extent, size: int = 440) -> alt.LayerChart:
     """A grid in z pushed through G: how G stretches and folds the latent plane onto the data."""
-    x, y = _axes(extent)
+    x, y = axes(extent)
     lines = alt.Chart(mesh).mark_line(strokeWidth=1, opacity=0.85, clip=True).encode(
         x=x, y=y, detail="line:N", order="order:Q",
         color=alt.Color("varies:N", scale=alt.Scale(range=MESH_COLOURS), title="along the line varies",
@@ -90,7 +90,7 @@ def _by_label(names: list[str]) -> alt.Color:
 def labelled_scatter(real: pd.DataFrame, generated: pd.DataFrame, extent: Extent, names: list[str],
                      size: int = 440) -> alt.LayerChart:
     """Generated samples (diamonds) over the data (faint dots), both coloured by label on one scale."""
-    x, y = _axes(extent)
+    x, y = axes(extent)
     shape = alt.Shape("source:N", scale=SHAPES, title=None, legend=alt.Legend(symbolOpacity=1))
     data = alt.Chart(real).mark_point(filled=True, size=14, opacity=0.3, clip=True).encode(
         x=x, y=y, color=_by_label(names), shape=shape)
@@ -104,7 +104,7 @@ def labelled_scatter(real: pd.DataFrame, generated: pd.DataFrame, extent: Extent
 def same_z_chart(real: pd.DataFrame, same_z: pd.DataFrame, extent: Extent, names: list[str],
                  size: int = 440) -> alt.LayerChart:
     """G(z | y) for one z under every label, the fixed label's large: what the label controls."""
-    x, y = _axes(extent)
+    x, y = axes(extent)
     data = alt.Chart(real).mark_circle(size=12, opacity=0.25, clip=True).encode(x=x, y=y, color=_by_label(names))
     points = alt.Chart(same_z).mark_point(shape="diamond", filled=True, opacity=1, stroke=INK, strokeWidth=1.2,
                                           clip=True).encode(
@@ -117,7 +117,7 @@ def class_kde_chart(kdes: pd.DataFrame, extent: Extent, names: list[str], size: 
                     columns: int = 8) -> alt.FacetChart:
     """Per class, the data's density beside the generator's (latent.class_kde_frame), one small panel each,
     wrapped `columns` to a row; one chart, so a frame converts once however many classes there are."""
-    x, y = _axes(extent)
+    x, y = axes(extent)
     panels = [f"{name} · {of}" for name in names for of in ("data", "generator")]
     return alt.Chart(kdes).mark_rect().encode(
         x=x.axis(None), x2="x2:Q", y=y.axis(None), y2="y2:Q",

@@ -81,7 +81,7 @@ class Stack:
         self.standardiser = _Standardiser(data.x)
         self.x = self.standardiser.to_model(data.x)
         self.classes = data.n_classes if first.conditional else 0
-        self.onehot = torch.eye(max(self.classes, 1))[torch.as_tensor(data.y)] if self.classes else None
+        self.onehot = torch.eye(self.classes)[torch.as_tensor(data.y)] if self.classes else None
         self.real_inputs = self.x if not self.classes else torch.cat([self.x, self.onehot], dim=1)
         self._setup_streams()
         self._setup_params()

@@ -425,8 +425,8 @@ def own_data_section() -> None:
     with paint:
         x, y = _painted()
         st.caption("Drag a rectangle on the canvas: a blob of 200 points appears there. Each blob is a label.")
-        st.altair_chart(charts.paint_canvas(x, y, userdata.PAINT_WINDOW), key="paint_canvas", on_select=_on_paint, selection_mode="brush",
-                        width="content")
+        st.altair_chart(charts.paint_canvas(x, y, userdata.PAINT_WINDOW), key="paint_canvas", on_select=_on_paint,
+                        selection_mode="brush", width="content")
         st.button("Clear the painting", on_click=_clear_paint, disabled=not len(x), icon=":material/delete:")
     if "data_message" in st.session_state:
         kind, text = st.session_state.data_message
@@ -485,15 +485,15 @@ def new_run(cfg: RunConfig) -> Trainer:
     return Trainer(cfg, data_for(cfg))
 
 
-def live_run(cfg: RunConfig) -> Trainer:
-    """The visitor's own run of cfg; a new config starts a new run, and the page says so."""
-    run = st.session_state.get("run")
+def live_run(cfg: RunConfig, key: str = "run", playing_key: str = "playing") -> Trainer:
+    """The visitor's own run of cfg under st.session_state[key]; a new config starts a new run, and the
+    page says so. Pages with a run of their own pass their own keys."""
+    run = st.session_state.get(key)
     if run is None or run.config != cfg:
         if run is not None:
             st.toast("Settings changed: the run starts over from step 0.")
         run = new_run(cfg)
-        st.session_state.run = run
-        st.session_state.playing = False
+        st.session_state[key], st.session_state[playing_key] = run, False
     return run
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from ganplay import DATASETS, RunConfig, Trainer, latent, metrics, ui, views
+from ganplay import DATASETS, Trainer, latent, metrics, ui, views
 from ganplay import latent_charts
 
 # blobs first: the page's choice when the visitor's data has no labels; "csv" is their own data, when they have some
@@ -25,21 +25,11 @@ if cfg.dataset == "csv" and ui.data_for(cfg).y is None:
     st.stop()
 
 
-def live_run(settings: RunConfig) -> Trainer:
-    """ui.live_run under this page's keys (a one-liner once ui.live_run takes them)."""
-    run = st.session_state.get(RUN)
-    if run is None or run.config != settings:
-        if run is not None:
-            st.toast("Settings changed: the conditional run starts over from step 0.")
-        st.session_state[RUN], st.session_state[PLAYING] = ui.new_run(settings), False
-    return st.session_state[RUN]
-
-
 def reset() -> None:
     st.session_state[RUN] = ui.new_run(cfg)
 
 
-run = live_run(cfg)
+run = ui.live_run(cfg, RUN, PLAYING)
 ui.run_controls("conditional", PLAYING, run.status in ("done", "diverged"), step=lambda: run.step(100), reset=reset)
 extent = views.Extent.around(run.data.x)
 names = latent.label_names(run.data)
