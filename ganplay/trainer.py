@@ -152,10 +152,20 @@ class Stack:
     # --- the game -------------------------------------------------------------------------
 
     def _pack(self, x):
-        """PacGAN: D judges `pack` samples concatenated into one input."""
-        runs, batch, width = x.shape
+        """PacGAN: D judges `pack` samples concatenated into one input: (R, f, B) -> (R, f·pack, B/pack)."""
         pack = self.configs[0].pack
-        return x.reshape(runs, batch // pack, width * pack)
+        if pack == 1:
+            return x
+        runs, width, batch = x.shape
+        return x.transpose(1, 2).reshape(runs, batch // pack, width * pack).transpose(1, 2)
+
+    def _unpack(self, x):
+        """The inverse of _pack, for gradients with respect to D's packed inputs."""
+        pack = self.configs[0].pack
+        if pack == 1:
+            return x
+        runs, width, batch = x.shape
+        return x.transpose(1, 2).reshape(runs, batch * pack, width // pack).transpose(1, 2)
 
     def _terms(self, attr: str, logits):
         """Per-run loss values (R,) and slopes d loss / d logit, from each run's variant."""
@@ -172,33 +182,34 @@ class Stack:
         return self.spectral.normalise(self.d_views, iterate) if self.spectral else self.d_views
 
     def _batch(self):
-        """Real inputs, latents and (conditional runs) the real labels, which the fakes take too."""
+        """Real inputs, latents and (conditional runs) the real labels, which the fakes take too;
+        all feature-major (R, features, B)."""
         cfg = self.configs[0]
         rows = self._draw("data", lambda g: torch.randint(len(self.x), (cfg.batch_size,), generator=g))
         z = self._draw("latent", lambda g: self._latent((cfg.batch_size, cfg.z_dim), g))
-        labels = self.onehot[rows] if self.classes else None
-        return self.real_inputs[rows], z, labels
+        labels = self.onehot[rows].transpose(1, 2) if self.classes else None
+        return self.real_inputs[rows].transpose(1, 2), z.transpose(1, 2), labels
 
     def _generate(self, z, labels):
-        inputs = z if labels is None else torch.cat([z, labels], dim=2)
+        inputs = z if labels is None else torch.cat([z, labels], dim=1)
         return nets.forward(self.g_views, inputs, self.act)
 
     def _with_labels(self, x, labels):
-        return x if labels is None else torch.cat([x, labels], dim=2)
+        return x if labels is None else torch.cat([x, labels], dim=1)
 
     def _critic_step(self):
         """One step of D on a fresh batch; returns its loss, the penalty and G's forward pass."""
         real, z, labels = self._batch()
         g_outputs = self._generate(z, labels)
         fake = g_outputs[-1]
-        inputs = self._pack(torch.cat([real, self._with_labels(fake, labels)], dim=1))
+        inputs = self._pack(torch.cat([real, self._with_labels(fake, labels)], dim=2))
         weights = self._d_weights()
         outputs = nets.forward(weights, inputs, self.act)
-        logits = outputs[-1]  # (R, N, 1): kept 3-D, the shape back-propagation needs
-        half = logits.shape[1] // 2
-        real_loss, real_slope = self._terms("d_real", logits[:, :half])
-        fake_loss, fake_slope = self._terms("d_fake", logits[:, half:])
-        delta = torch.cat([real_slope, fake_slope], dim=1) / half
+        logits = outputs[-1]  # (R, 1, N): kept 3-D, the shape back-propagation needs
+        half = logits.shape[2] // 2
+        real_loss, real_slope = self._terms("d_real", logits[:, :, :half])
+        fake_loss, fake_slope = self._terms("d_fake", logits[:, :, half:])
+        delta = torch.cat([real_slope, fake_slope], dim=2) / half
         nets.backward(weights, outputs, delta, self.act, grads=self.d_grad_views)
         if self.spectral:
             self.spectral.chain(weights, self.d_grad_views)
@@ -228,17 +239,17 @@ class Stack:
             inputs = self._with_labels(points, None if labels is None else labels[runs])
             out = nets.forward([(w[runs], b[runs]) for w, b in weights], self._pack(inputs), self.act)[-1]
             (grad,) = torch.autograd.grad(out.sum(), points, create_graph=True)
-            return self._pack(grad).norm(dim=2)
+            return self._pack(grad).norm(dim=1)
 
         total = torch.zeros(self.runs)
         if self.gp is not None:
-            eps = self._draw("penalty", lambda g: torch.rand((fake.shape[1], 1), generator=g))
-            between = eps * real[..., :dim] + (1 - eps) * fake
+            eps = self._draw("penalty", lambda g: torch.rand((1, fake.shape[2]), generator=g))
+            between = eps * real[:, :dim] + (1 - eps) * fake
             (weight, runs) = self.gp
             total = total.index_add(0, runs, weight[runs] * ((grad_norms(runs, between) - 1) ** 2).mean(dim=1))
         if self.r1 is not None:
             (weight, runs) = self.r1
-            total = total.index_add(0, runs, weight[runs] / 2 * (grad_norms(runs, real[..., :dim]) ** 2).mean(dim=1))
+            total = total.index_add(0, runs, weight[runs] / 2 * (grad_norms(runs, real[:, :dim]) ** 2).mean(dim=1))
         (grad,) = torch.autograd.grad(total.sum(), leaf)
         self.d_grad.add_(grad)
         return total.detach()
@@ -246,15 +257,16 @@ class Stack:
     def _generator_step(self, g_pass):
         """One step of G through the updated D, on the fakes of the last critic step (as the
         PyTorch DCGAN example does): G's forward pass is shared by both players' steps."""
-        cfg, dim = self.configs[0], self.data.dim
+        dim = self.data.dim
         g_outputs, labels = g_pass
         weights = self._d_weights()
         d_outputs = nets.forward(weights, self._pack(self._with_labels(g_outputs[-1], labels)), self.act)
         loss, slope = self._terms("g_fake", d_outputs[-1])
-        delta = slope / slope.shape[1]
+        delta = slope / slope.shape[2]
         d_input = nets.backward(weights, d_outputs, delta, self.act, need_input=True)
-        d_fake = d_input.reshape(self.runs, cfg.batch_size, -1)[..., :dim]
+        d_fake = self._unpack(d_input)[:, :dim]
         nets.backward(self.g_views, g_outputs, d_fake, self.act, grads=self.g_grad_views)
+        cfg = self.configs[0]
         self.update(self.g, self.g_grad, self.g_state, self.lr_g, (cfg.beta1, cfg.beta2))
         return loss
 
@@ -284,8 +296,9 @@ class Stack:
             if self.diverged_at[r] is not None or torch.isfinite(self.history[:, r, self.done]).all():
                 continue
             g_part, d_part = self.g_runs == r, self.d_runs == r
-            newer, older = self.checkpoints[self.done % 2], self.checkpoints[(self.done + 1) % 2]
-            g, d = newer if torch.isfinite(newer[0][g_part]).all() and torch.isfinite(newer[1][d_part]).all() else older
+            # the start of the last step whose losses were all finite: the newer copy can be finite yet
+            # so large that the generator's output overflows
+            g, d = self.checkpoints[(self.done + 1) % 2]
             self.diverged_at[r] = self.done
             self.g[g_part], self.d[d_part] = g[g_part], d[d_part]
             self.lr_g[g_part], self.lr_d[d_part] = 0.0, 0.0
@@ -343,7 +356,7 @@ class Run:
         labels = np.arange(n) % classes if labels is None else np.broadcast_to(np.asarray(labels), (n,))
         if labels.min() < 0 or labels.max() >= classes:
             raise ValueError(f"labels: must lie in 0..{classes - 1}")
-        return self._stack.onehot.new_tensor(np.eye(classes)[labels]).unsqueeze(0)
+        return self._stack.onehot.new_tensor(np.eye(classes)[labels]).T.unsqueeze(0)
 
     @torch.no_grad()
     def sample(self, n: int = 2500, labels=None, z=None) -> np.ndarray:
@@ -353,22 +366,23 @@ class Run:
             z = stack._latent((n, cfg.z_dim), _generator(cfg.seed, "sample"))
         z = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, cfg.z_dim)
         onehot = self._labels(labels, len(z))
-        inputs = z.unsqueeze(0) if onehot is None else torch.cat([z.unsqueeze(0), onehot], dim=2)
+        z = z.T.unsqueeze(0)
+        inputs = z if onehot is None else torch.cat([z, onehot], dim=1)
         out = nets.forward(stack.g_weights(self._r), inputs, stack.act)[-1][0]
-        return stack.standardiser.to_data(out)
+        return stack.standardiser.to_data(out.T)
 
     def _critic_outputs(self, points, label):
         stack = self._stack
-        x = stack.standardiser.to_model(points).unsqueeze(0)
-        onehot = self._labels(label, x.shape[1])
-        inputs = (x if onehot is None else torch.cat([x, onehot], dim=2)).repeat(1, 1, self.config.pack)
+        x = stack.standardiser.to_model(points).T.unsqueeze(0)
+        onehot = self._labels(label, x.shape[2])
+        inputs = (x if onehot is None else torch.cat([x, onehot], dim=1)).repeat(1, self.config.pack, 1)
         weights = stack.d_weights(self._r)
         return weights, nets.forward(weights, inputs, stack.act)
 
     @torch.no_grad()
     def critic(self, points, label=None) -> np.ndarray:
         """D's logit (or the critic's value) at each point (m, d), in data units."""
-        return self._critic_outputs(points, label)[1][-1][0, :, 0].numpy()
+        return self._critic_outputs(points, label)[1][-1][0, 0].numpy()
 
     @torch.no_grad()
     def generator_push(self, points, label=None) -> np.ndarray:
@@ -377,7 +391,7 @@ class Run:
         weights, outputs = self._critic_outputs(points, label)
         slope = self.config.variant_spec.g_fake.slope(outputs[-1])
         grad = nets.backward(weights, outputs, slope, stack.act, need_input=True)[0]
-        grad = grad.reshape(len(grad), self.config.pack, -1)[:, :, :dim].sum(dim=1)
+        grad = grad.reshape(self.config.pack, -1, grad.shape[1])[:, :dim].sum(dim=0).T
         return (-grad.numpy() * stack.standardiser.scale).astype(np.float32)
 
     def snapshot(self) -> Snapshot:
@@ -394,7 +408,7 @@ class Run:
         """The generator's weights and the data scaling, for torch.save / torch.load(weights_only=True)."""
         state = {}
         for k, (w, b) in enumerate(self._stack.g_weights(self._r)):
-            state[f"layers.{k}.weight"], state[f"layers.{k}.bias"] = w[0].T.clone(), b[0, 0].clone()
+            state[f"layers.{k}.weight"], state[f"layers.{k}.bias"] = w[0].clone(), b[0, :, 0].clone()
         state["data_mean"] = torch.as_tensor(self._stack.standardiser.mean)
         state["data_scale"] = torch.as_tensor(self._stack.standardiser.scale)
         return state
@@ -405,10 +419,10 @@ class Run:
         """Set G's weights from a generator_state() dict of the same architecture."""
         for k, (w, b) in enumerate(self._stack.g_weights(self._r)):
             weight, bias = state[f"layers.{k}.weight"], state[f"layers.{k}.bias"]
-            if weight.T.shape != w[0].shape or bias.shape != b[0, 0].shape:
+            if weight.shape != w[0].shape or bias.shape != b[0, :, 0].shape:
                 raise ValueError(f"layer {k}: shape {tuple(weight.shape)} does not fit this run's generator")
-            w[0].copy_(weight.T)
-            b[0, 0].copy_(bias)
+            w[0].copy_(weight)
+            b[0, :, 0].copy_(bias)
 
 
 class Trainer(Run):

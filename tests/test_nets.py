@@ -16,8 +16,8 @@ def _stack(sizes, runs=3, seed=0):
 def test_manual_backward_matches_autograd(activation, sizes):
     shape, flat = _stack(sizes)
     act = nets.ACTIVATIONS[activation]
-    x = torch.randn(shape.runs, 7, sizes[0], generator=torch.Generator().manual_seed(1), requires_grad=True)
-    upstream = torch.randn(shape.runs, 7, sizes[-1], generator=torch.Generator().manual_seed(2))
+    x = torch.randn(shape.runs, sizes[0], 7, generator=torch.Generator().manual_seed(1), requires_grad=True)
+    upstream = torch.randn(shape.runs, sizes[-1], 7, generator=torch.Generator().manual_seed(2))
 
     leaf = flat.clone().requires_grad_()
     out = nets.forward(shape.views(leaf), x, act)[-1]
@@ -33,7 +33,7 @@ def test_manual_backward_matches_autograd(activation, sizes):
 
 def test_runs_in_a_stack_do_not_interact():
     shape, flat = _stack((2, 8, 1), runs=4)
-    x = torch.randn(4, 5, 2)
+    x = torch.randn(4, 2, 5)  # (runs, features, batch)
     together = nets.forward(shape.views(flat), x, nets.ACTIVATIONS["relu"])[-1]
     for r in range(4):
         alone = [(w[r:r + 1], b[r:r + 1]) for w, b in shape.views(flat)]
@@ -66,11 +66,11 @@ def test_spectral_norm_agrees_with_torch_parametrization():
         layer = torch.nn.Linear(5, 7)
         torch.nn.utils.parametrizations.spectral_norm(layer, n_power_iterations=100)
     shape = nets.MLPShape((5, 7), 1)
-    weights = [(layer.parametrizations.weight.original.detach().T.unsqueeze(0), torch.zeros(1, 1, 7))]
+    weights = [(layer.parametrizations.weight.original.detach().unsqueeze(0), torch.zeros(1, 7, 1))]
     sn = nets.SpectralNorm.start(weights, [torch.Generator().manual_seed(r) for r in range(len(weights[0][0]))])
     for _ in range(100):
         ours = sn.normalise(weights)[0][0]
-    torch.testing.assert_close(ours[0], layer.weight.detach().T, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(ours[0], layer.weight.detach(), rtol=1e-4, atol=1e-5)
     assert shape.numel == 5 * 7 + 7
 
 
@@ -78,7 +78,7 @@ def test_spectral_norm_chain_rule_matches_autograd():
     shape, flat = _stack((3, 6, 1), runs=2)
     act = nets.ACTIVATIONS["tanh"]
     sn = nets.SpectralNorm.start(shape.views(flat), [torch.Generator().manual_seed(r) for r in range(2)])
-    x = torch.randn(2, 5, 3)
+    x = torch.randn(2, 3, 5)
     normalised = sn.normalise(shape.views(flat))  # one power iteration; u, v now fixed
 
     leaf = flat.clone().requires_grad_()
