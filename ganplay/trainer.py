@@ -22,6 +22,9 @@ SNAPSHOT_POINTS = 600  # per frame: enough to see a distribution, few enough to 
 # Settings a stack lets each run choose for itself; all others must agree.
 PER_RUN_FIELDS = frozenset({"variant", "seed", "lr_g", "lr_d", "gp_weight", "r1_weight", "clip"})
 _STREAMS = ("init", "data", "latent", "penalty", "fixed", "sample")
+# Randomness for up to this many steps is drawn at once (one generator call per seed, not one per
+# step), within a few MB per stream.
+DRAW_AHEAD, DRAW_BUDGET = 64, 2 ** 20
 
 
 def stack_key(cfg: RunConfig) -> tuple:
@@ -32,6 +35,15 @@ def stack_key(cfg: RunConfig) -> tuple:
 def _generator(seed: int, stream: str) -> torch.Generator:
     """An independent random stream per purpose, so that drawing one never shifts another."""
     return torch.Generator().manual_seed(seed * len(_STREAMS) + _STREAMS.index(stream))
+
+
+def _rates(rates: list[float], run_index: torch.Tensor) -> optim.Rate:
+    """One float when every run has the same rate (the optimisers' fused path), else one per element."""
+    return float(rates[0]) if len(set(rates)) == 1 else torch.tensor(rates)[run_index]
+
+
+def _per_element(rate: optim.Rate, run_index: torch.Tensor) -> torch.Tensor:
+    return rate if isinstance(rate, torch.Tensor) else torch.full((len(run_index),), rate)
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,8 @@ class Stack:
         seeds = [c.seed for c in self.configs]
         self.seeds = sorted(set(seeds))
         self.seed_of_run = torch.tensor([self.seeds.index(s) for s in seeds])
+        self.one_run_per_seed = seeds == self.seeds
+        self.drawn: dict[str, tuple[torch.Tensor, int]] = {}
         self.streams = {name: [_generator(s, name) for s in self.seeds] for name in ("data", "latent", "penalty")}
 
     def _setup_params(self):
@@ -111,8 +125,8 @@ class Stack:
         self.d_views, self.d_grad_views = self.d_shape.views(self.d), self.d_shape.views(self.d_grad)
         self.g_state, self.d_state = optim.new_state(self.g), optim.new_state(self.d)
         self.g_runs, self.d_runs = self.g_shape.run_index(), self.d_shape.run_index()
-        self.lr_g = torch.tensor([c.lr_g for c in self.configs])[self.g_runs]
-        self.lr_d = torch.tensor([c.lr_d for c in self.configs])[self.d_runs]
+        self.lr_g = _rates([c.lr_g for c in self.configs], self.g_runs)
+        self.lr_d = _rates([c.lr_d for c in self.configs], self.d_runs)
         clip = [c.clip if c.variant_spec.clip_weights else float("inf") for c in self.configs]
         self.clip = torch.tensor(clip)[self.d_runs] if any(map(np.isfinite, clip)) else None
         self.spectral = nets.SpectralNorm.start(self.d_views, init) if cfg.spectral_norm else None
@@ -142,12 +156,25 @@ class Stack:
             return torch.rand(shape, generator=gen) * 2 - 1
         return torch.randn(shape, generator=gen)
 
-    def _draw(self, stream: str, make):
-        """make(generator) once per distinct seed, spread over the runs with that seed."""
-        draws = [make(gen) for gen in self.streams[stream]]
-        if len(draws) == 1:
-            return draws[0].expand(self.runs, *draws[0].shape)
-        return torch.stack(draws)[self.seed_of_run]
+    def _draw(self, stream: str, shape, make):
+        """The next draw of `shape` from `stream` for every run.
+
+        make(generator, count) returns `count` draws stacked; it is called once per distinct seed
+        for many steps ahead, and each seed's draws are spread over the runs with that seed. The
+        refills follow the draw count alone, so stepping in chunks draws what stepping at once does.
+        """
+        drawn, used = self.drawn.get(stream, (None, 0))
+        if drawn is None or used == len(drawn[0]):
+            ahead = max(1, min(DRAW_AHEAD, DRAW_BUDGET // (self.runs * int(np.prod(shape)))))
+            draws = [make(gen, ahead) for gen in self.streams[stream]]
+            if len(draws) == 1:
+                drawn = draws[0].contiguous().expand(self.runs, *draws[0].shape)
+            else:
+                together = torch.stack(draws)
+                drawn = together if self.one_run_per_seed else together[self.seed_of_run]
+            used = 0
+        self.drawn[stream] = (drawn, used + 1)
+        return drawn[:, used]
 
     # --- the game -------------------------------------------------------------------------
 
@@ -184,11 +211,13 @@ class Stack:
     def _batch(self):
         """Real inputs, latents and (conditional runs) the real labels, which the fakes take too;
         all feature-major (R, features, B)."""
-        cfg = self.configs[0]
-        rows = self._draw("data", lambda g: torch.randint(len(self.x), (cfg.batch_size,), generator=g))
-        z = self._draw("latent", lambda g: self._latent((cfg.batch_size, cfg.z_dim), g))
-        labels = self.onehot[rows].transpose(1, 2) if self.classes else None
-        return self.real_inputs[rows].transpose(1, 2), z.transpose(1, 2), labels
+        batch, dim = self.configs[0].batch_size, self.data.dim
+        real = self._draw("data", (self.real_inputs.shape[1], batch), lambda g, k: self.real_inputs[
+            torch.randint(len(self.x), (k, batch), generator=g)].transpose(1, 2))
+        # drawn sample by sample, stored feature-major: the layout that keeps G's first-layer GEMMs fast
+        z_dim = self.configs[0].z_dim
+        z = self._draw("latent", (z_dim, batch), lambda g, k: self._latent((k, batch, z_dim), g).transpose(1, 2))
+        return real, z, real[:, dim:] if self.classes else None
 
     def _generate(self, z, labels):
         inputs = z if labels is None else torch.cat([z, labels], dim=1)
@@ -243,7 +272,7 @@ class Stack:
 
         total = torch.zeros(self.runs)
         if self.gp is not None:
-            eps = self._draw("penalty", lambda g: torch.rand((1, fake.shape[2]), generator=g))
+            eps = self._draw("penalty", (1, fake.shape[2]), lambda g, k: torch.rand((k, 1, fake.shape[2]), generator=g))
             between = eps * real[:, :dim] + (1 - eps) * fake
             (weight, runs) = self.gp
             total = total.index_add(0, runs, weight[runs] * ((grad_norms(runs, between) - 1) ** 2).mean(dim=1))
@@ -301,6 +330,7 @@ class Stack:
             g, d = self.checkpoints[(self.done + 1) % 2]
             self.diverged_at[r] = self.done
             self.g[g_part], self.d[d_part] = g[g_part], d[d_part]
+            self.lr_g, self.lr_d = _per_element(self.lr_g, self.g_runs), _per_element(self.lr_d, self.d_runs)
             self.lr_g[g_part], self.lr_d[d_part] = 0.0, 0.0
             self.g_state.first[g_part], self.g_state.second[g_part] = 0.0, 0.0
             self.d_state.first[d_part], self.d_state.second[d_part] = 0.0, 0.0
