@@ -53,7 +53,7 @@ def ganplay_steps_per_second(runs: int, steps: int) -> float:
     return _rate(lambda: stack.step(1), steps)
 
 
-def _rate(step, steps: int, rounds: int = 3) -> float:
+def _rate(step, steps: int, rounds: int = 5) -> float:
     """Steps per second, the best of a few rounds (as timeit: the others were disturbed, not slower)."""
     for _ in range(min(100, steps)):  # warm-up: allocator, MKL dispatch
         step()

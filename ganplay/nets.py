@@ -103,12 +103,12 @@ def backward(weights, outputs, delta, activation: Activation, grads=None, need_i
         w, _ = weights[k]
         if grads is not None:
             gw, gb = grads[k]
-            torch.bmm(delta, outputs[k].transpose(1, 2), out=gw)
+            torch.bmm(delta, outputs[k].mT, out=gw)
             torch.sum(delta, dim=2, keepdim=True, out=gb)
         if k == 0 and not need_input:
             return None
         # A one-unit layer's input gradient is an outer product: a broadcast multiply beats a GEMM.
-        delta = w.transpose(1, 2) * delta if w.shape[1] == 1 else torch.bmm(w.transpose(1, 2), delta)
+        delta = w.mT * delta if w.shape[1] == 1 else torch.bmm(w.mT, delta)
         if k > 0:
             delta = activation.backward(delta, outputs[k])
     return delta

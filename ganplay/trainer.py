@@ -238,7 +238,7 @@ class Stack:
         half = logits.shape[2] // 2
         real_loss, real_slope = self._terms("d_real", logits[:, :, :half])
         fake_loss, fake_slope = self._terms("d_fake", logits[:, :, half:])
-        delta = torch.cat([real_slope, fake_slope], dim=2) / half
+        delta = torch.cat([real_slope, fake_slope], dim=2).div_(half)
         nets.backward(weights, outputs, delta, self.act, grads=self.d_grad_views)
         if self.spectral:
             self.spectral.chain(weights, self.d_grad_views)
@@ -291,7 +291,7 @@ class Stack:
         weights = self._d_weights()
         d_outputs = nets.forward(weights, self._pack(self._with_labels(g_outputs[-1], labels)), self.act)
         loss, slope = self._terms("g_fake", d_outputs[-1])
-        delta = slope / slope.shape[2]
+        delta = slope.div_(slope.shape[2])
         d_input = nets.backward(weights, d_outputs, delta, self.act, need_input=True)
         d_fake = self._unpack(d_input)[:, :dim]
         nets.backward(self.g_views, g_outputs, d_fake, self.act, grads=self.g_grad_views)
