@@ -38,8 +38,8 @@ STEPS = [100, 200, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000]
 RATES = [0.0, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 1.0, 10.0]
 CLIPS = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0]
 VARIANT_FIELDS = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "d_steps")
-FRAME_SECONDS = 0.05  # pause between frames: each frame restarts the timer, so the rate is 1 / (this + a frame)
-STEP_BUDGET_SECONDS = 0.08  # training time per frame; drawing and the browser take about twice that
+FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
+STEP_BUDGET_SECONDS = 0.08  # training time per frame; drawing takes about half that again
 
 # Every setting a visitor can change, by its sidebar label; a classroom link names the ones it keeps.
 LABELS = {

@@ -80,7 +80,7 @@ def loss_frame(history: pd.DataFrame) -> pd.DataFrame:
     return history.melt(id_vars="step", value_vars=columns, var_name="loss", value_name="value")
 
 
-def kde_frame(data: np.ndarray, fake: np.ndarray, extent: Extent, resolution: int = 28) -> pd.DataFrame:
+def kde_frame(data: np.ndarray, fake: np.ndarray, extent: Extent, resolution: int = 20) -> pd.DataFrame:
     """Kernel density estimates of the data and of G's samples on one grid (the lecture's "KDE of g")."""
     bandwidth = 0.04 * max(extent.xmax - extent.xmin, extent.ymax - extent.ymin)
     frames = []
