@@ -22,14 +22,16 @@ class Activation:
     forward: Callable[[torch.Tensor], torch.Tensor]
     # (dL/dy, y) -> dL/dx, from the output alone; these are the kernels autograd itself calls.
     backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    # Slope constant on each piece, so the second derivative vanishes almost everywhere.
+    piecewise_linear: bool = False
 
 
 LEAK = 0.2
 _aten = torch.ops.aten
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({
-    "relu": Activation(torch.relu, lambda grad, y: _aten.threshold_backward(grad, y, 0)),
+    "relu": Activation(torch.relu, lambda grad, y: _aten.threshold_backward(grad, y, 0), piecewise_linear=True),
     "leaky_relu": Activation(lambda x: F.leaky_relu(x, LEAK),
-                             lambda grad, y: _aten.leaky_relu_backward(grad, y, LEAK, True)),
+                             lambda grad, y: _aten.leaky_relu_backward(grad, y, LEAK, True), piecewise_linear=True),
     "tanh": Activation(torch.tanh, _aten.tanh_backward),
     "elu": Activation(F.elu, lambda grad, y: _aten.elu_backward(grad, 1.0, 1, 1, True, y)),
 })
@@ -112,6 +114,33 @@ def backward(weights, outputs, delta, activation: Activation, grads=None, need_i
         if k > 0:
             delta = activation.backward(delta, outputs[k])
     return delta
+
+
+def input_gradient(weights, outputs, activation: Activation):
+    """∇x of the summed output at every input column (R, in, B), and each layer's output delta e_k."""
+    delta = torch.ones_like(outputs[-1])
+    deltas = [delta]
+    for k in range(len(weights) - 1, 0, -1):
+        w = weights[k][0]
+        delta = activation.backward(w.mT * delta if w.shape[1] == 1 else torch.bmm(w.mT, delta), outputs[k])
+        deltas.append(delta)
+    deltas.reverse()
+    return torch.bmm(weights[0][0].mT, deltas[0]), deltas
+
+
+def add_input_gradient_grads(weights, outputs, deltas, direction: torch.Tensor, activation: Activation, grads):
+    """Add to `grads` d/dW of Σ ⟨direction, ∇x out⟩, for a piecewise-linear activation.
+
+    Its slopes are then fixed masks, so ∇x out = W_1ᵀ M_1 W_2ᵀ ... is linear in each W_k and the
+    derivative is Σ e_k v_kᵀ: the deltas of input_gradient times the direction carried forward
+    through the same masks. The biases do not enter ∇x out. This is what a gradient penalty needs,
+    without autograd's double backward.
+    """
+    v = direction
+    for k, ((w, _), (gw, _)) in enumerate(zip(weights, grads)):
+        gw.baddbmm_(deltas[k], v.mT)
+        if k < len(weights) - 1:
+            v = activation.backward(torch.bmm(w, v), outputs[k + 1])
 
 
 @dataclass

@@ -148,6 +148,10 @@ class Stack:
         self.gp = (torch.tensor(gp), torch.tensor([r for r, w in enumerate(gp) if w])) if any(gp) else None
         self.r1 = (torch.tensor(r1), torch.tensor([r for r, w in enumerate(r1) if w])) if any(r1) else None
         self.no_penalty = torch.zeros(self.runs)
+        # Rows of D's (packed) input that hold data rather than a label: a penalty's gradient norm is over these.
+        width, dim = self.data.dim + self.classes, self.data.dim
+        self.data_rows = (torch.tensor([row % width < dim for row in range(width * self.configs[0].pack)],
+                                       dtype=torch.float32).view(1, -1, 1) if self.classes else None)
 
     # --- randomness -----------------------------------------------------------------------
 
@@ -249,11 +253,35 @@ class Stack:
         return real_loss + fake_loss, penalty, (g_outputs, labels)
 
     def _penalties(self, real, fake, labels):
-        """Gradient penalties need second derivatives: the one place autograd does the work."""
+        """Gradient penalties need second derivatives: written out for a piecewise-linear D, autograd's otherwise."""
         if self.gp is None and self.r1 is None:
             return self.no_penalty
+        if self.act.piecewise_linear and not self.spectral:
+            return self._penalties_by_hand(real, fake, labels)
         with torch.enable_grad():
             return self._penalty_terms(real, fake, labels)
+
+    def _penalties_by_hand(self, real, fake, labels):
+        dim, total = self.data.dim, torch.zeros(self.runs)
+        if self.gp is not None:
+            eps = self._draw("penalty", (1, fake.shape[2]), lambda g, k: torch.rand((k, 1, fake.shape[2]), generator=g))
+            total += self._gradient_penalty(eps * real[:, :dim] + (1 - eps) * fake, labels, self.gp[0], target=1.0)
+        if self.r1 is not None:
+            total += self._gradient_penalty(real[:, :dim], labels, self.r1[0] / 2, target=0.0)
+        return total
+
+    def _gradient_penalty(self, points, labels, weight, target: float):
+        """weight · mean (‖∇x D‖ − target)² per run (WGAN-GP: 1, R1: 0); its gradient is added to D's."""
+        outputs = nets.forward(self.d_views, self._pack(self._with_labels(points, labels)), self.act)
+        grad, deltas = nets.input_gradient(self.d_views, outputs, self.act)
+        if self.data_rows is not None:
+            grad = grad * self.data_rows
+        norms = grad.norm(dim=1, keepdim=True)
+        gap = norms - target
+        # d/d grad of weight · mean gap² = weight · 2 gap / count · grad / ‖grad‖
+        direction = grad * (weight.view(-1, 1, 1) * 2 / norms.shape[2] * gap / norms.clamp_min(1e-12))
+        nets.add_input_gradient_grads(self.d_views, outputs, deltas, direction, self.act, self.d_grad_views)
+        return weight * (gap ** 2).mean(dim=(1, 2))
 
     def _penalty_terms(self, real, fake, labels):
         dim = self.data.dim
