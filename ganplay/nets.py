@@ -128,19 +128,20 @@ def input_gradient(weights, outputs, activation: Activation):
     return torch.bmm(weights[0][0].mT, deltas[0]), deltas
 
 
-def add_input_gradient_grads(weights, outputs, deltas, direction: torch.Tensor, activation: Activation, grads):
-    """Add to `grads` d/dW of Σ ⟨direction, ∇x out⟩, for a piecewise-linear activation.
+def input_gradient_grads(weights, outputs, deltas, direction: torch.Tensor, activation: Activation):
+    """d/dW_k of Σ ⟨direction, ∇x out⟩ for every layer, for a piecewise-linear activation.
 
     Its slopes are then fixed masks, so ∇x out = W_1ᵀ M_1 W_2ᵀ ... is linear in each W_k and the
     derivative is Σ e_k v_kᵀ: the deltas of input_gradient times the direction carried forward
     through the same masks. The biases do not enter ∇x out. This is what a gradient penalty needs,
     without autograd's double backward.
     """
-    v = direction
-    for k, ((w, _), (gw, _)) in enumerate(zip(weights, grads)):
-        gw.baddbmm_(deltas[k], v.mT)
+    grads, v = [], direction
+    for k, (w, _) in enumerate(weights):
+        grads.append(torch.bmm(deltas[k], v.mT))
         if k < len(weights) - 1:
             v = activation.backward(torch.bmm(w, v), outputs[k + 1])
+    return grads
 
 
 @dataclass

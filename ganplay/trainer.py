@@ -265,22 +265,31 @@ class Stack:
         dim, total = self.data.dim, torch.zeros(self.runs)
         if self.gp is not None:
             eps = self._draw("penalty", (1, fake.shape[2]), lambda g, k: torch.rand((k, 1, fake.shape[2]), generator=g))
-            total += self._gradient_penalty(eps * real[:, :dim] + (1 - eps) * fake, labels, self.gp[0], target=1.0)
+            weight, runs = self.gp
+            total = total.index_add(0, runs, self._gradient_penalty(
+                eps * real[:, :dim] + (1 - eps) * fake, labels, weight, runs, target=1.0))
         if self.r1 is not None:
-            total += self._gradient_penalty(real[:, :dim], labels, self.r1[0] / 2, target=0.0)
+            weight, runs = self.r1
+            total = total.index_add(0, runs, self._gradient_penalty(real[:, :dim], labels, weight / 2, runs, target=0.0))
         return total
 
-    def _gradient_penalty(self, points, labels, weight, target: float):
-        """weight · mean (‖∇x D‖ − target)² per run (WGAN-GP: 1, R1: 0); its gradient is added to D's."""
-        outputs = nets.forward(self.d_views, self._pack(self._with_labels(points, labels)), self.act)
-        grad, deltas = nets.input_gradient(self.d_views, outputs, self.act)
+    def _gradient_penalty(self, points, labels, weight, runs, target: float):
+        """weight · mean (‖∇x D‖ − target)² of the given runs (WGAN-GP: target 1, R1: 0); adds its gradient to D's."""
+        every = len(runs) == self.runs
+        weights = self.d_views if every else [(w[runs], b[runs]) for w, b in self.d_views]
+        if not every:
+            points, weight, labels = points[runs], weight[runs], None if labels is None else labels[runs]
+        outputs = nets.forward(weights, self._pack(self._with_labels(points, labels)), self.act)
+        grad, deltas = nets.input_gradient(weights, outputs, self.act)
         if self.data_rows is not None:
             grad = grad * self.data_rows
         norms = grad.norm(dim=1, keepdim=True)
         gap = norms - target
         # d/d grad of weight · mean gap² = weight · 2 gap / count · grad / ‖grad‖
         direction = grad * (weight.view(-1, 1, 1) * 2 / norms.shape[2] * gap / norms.clamp_min(1e-12))
-        nets.add_input_gradient_grads(self.d_views, outputs, deltas, direction, self.act, self.d_grad_views)
+        # added the same way whichever runs pay, so a stack computes what its runs alone do
+        for (total, _), part in zip(self.d_grad_views, nets.input_gradient_grads(weights, outputs, deltas, direction, self.act)):
+            total.index_add_(0, runs, part)
         return weight * (gap ** 2).mean(dim=(1, 2))
 
     def _penalty_terms(self, real, fake, labels):
@@ -345,23 +354,35 @@ class Stack:
             if not torch.isfinite(losses.sum()):
                 self._stop_diverged()
             self.done += 1
+        if n and self.done == cfg.steps:
+            self._check_last_update()
         return n
 
     def _stop_diverged(self):
-        """Freeze every run whose losses went non-finite, at its newest finite parameters."""
+        """Freeze every run whose losses went non-finite at the start of its last step whose losses were all
+        finite: the newer copy can be finite yet so large that the generator's output overflows."""
         for r in range(self.runs):
-            if self.diverged_at[r] is not None or torch.isfinite(self.history[:, r, self.done]).all():
-                continue
-            g_part, d_part = self.g_runs == r, self.d_runs == r
-            # the start of the last step whose losses were all finite: the newer copy can be finite yet
-            # so large that the generator's output overflows
-            g, d = self.checkpoints[(self.done + 1) % 2]
-            self.diverged_at[r] = self.done
-            self.g[g_part], self.d[d_part] = g[g_part], d[d_part]
-            self.lr_g, self.lr_d = _per_element(self.lr_g, self.g_runs), _per_element(self.lr_d, self.d_runs)
-            self.lr_g[g_part], self.lr_d[d_part] = 0.0, 0.0
-            self.g_state.first[g_part], self.g_state.second[g_part] = 0.0, 0.0
-            self.d_state.first[d_part], self.d_state.second[d_part] = 0.0, 0.0
+            if self.diverged_at[r] is None and not torch.isfinite(self.history[:, r, self.done]).all():
+                self._freeze(r, self.done, self.checkpoints[(self.done + 1) % 2])
+
+    def _check_last_update(self):
+        """No loss follows the final update: a run whose G now overflows on the fixed noise ends one step early."""
+        labels = None if not self.classes else self.onehot[self.fixed_labels].T.expand(self.runs, -1, -1)
+        finite = torch.isfinite(self._generate(self.fixed_z.transpose(1, 2), labels)[-1]).flatten(1).all(dim=1)
+        for r in range(self.runs):
+            if self.diverged_at[r] is None and not finite[r]:
+                self._freeze(r, self.done - 1, self.checkpoints[(self.done - 1) % 2])
+
+    def _freeze(self, r: int, step: int, checkpoint):
+        """Stop run r as diverged at `step`, with the parameters of `checkpoint` and no further updates."""
+        g_part, d_part = self.g_runs == r, self.d_runs == r
+        g, d = checkpoint
+        self.diverged_at[r] = step
+        self.g[g_part], self.d[d_part] = g[g_part], d[d_part]
+        self.lr_g, self.lr_d = _per_element(self.lr_g, self.g_runs), _per_element(self.lr_d, self.d_runs)
+        self.lr_g[g_part], self.lr_d[d_part] = 0.0, 0.0
+        self.g_state.first[g_part], self.g_state.second[g_part] = 0.0, 0.0
+        self.d_state.first[d_part], self.d_state.second[d_part] = 0.0, 0.0
 
     # --- reading one run ------------------------------------------------------------------
 

@@ -509,6 +509,19 @@ def advance(run: Trainer, budget: float = STEP_BUDGET_SECONDS) -> None:
         chunk = int(max(1, (budget - (now - start)) * chunk / max(now - began, 1e-6)))
 
 
+def play_live(playing_key: str, advance: Callable[[], bool], draw: Callable[[], None]) -> None:
+    """A page's live view: a fragment that draws the current frame and then, while st.session_state[playing_key],
+    trains for the next (advance() says whether the run finished). Drawing first lets the browser render
+    one frame while the server trains the next."""
+    @st.fragment(run_every=FRAME_SECONDS if st.session_state.get(playing_key) else None)
+    def live_view() -> None:
+        guarded(draw, "Drawing the frame")
+        if st.session_state.get(playing_key) and advance():
+            st.session_state[playing_key] = False
+            st.rerun()  # the whole page: stops the timer, brings back the Play button, draws the last frame
+    live_view()
+
+
 def train_with_progress(cfg: RunConfig, label: str = "Training") -> Trainer:
     """Train cfg to the end under a progress bar; finished runs are shared between visitors."""
     def make() -> Trainer:

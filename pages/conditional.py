@@ -64,16 +64,15 @@ def per_class(run: Trainer) -> None:
     ui.chart(latent_charts.class_kde_chart(kdes, extent, names), width="content")
 
 
-@st.fragment(run_every=ui.FRAME_SECONDS if st.session_state[PLAYING] else None)
-def live_view() -> None:
+def advance() -> bool:
     live = st.session_state[RUN]
-    if st.session_state[PLAYING]:
-        ui.advance(live)
-        if live.status in ("done", "diverged"):
-            st.session_state[PLAYING] = False
-            st.rerun()  # the whole page: stops the timer and brings back the Play button
-    ui.status_line(live)
-    ui.guarded(lambda: chosen_labels(live), "Drawing the chosen labels")
+    ui.advance(live)
+    return live.status in ("done", "diverged")
+
+
+def draw() -> None:
+    ui.status_line(st.session_state[RUN])
+    chosen_labels(st.session_state[RUN])
 
 
 def same_z(run: Trainer) -> None:
@@ -101,7 +100,7 @@ def latent_view() -> None:
     ui.guarded(lambda: same_z(st.session_state[RUN]), "Drawing one z under every label")
 
 
-live_view()
+ui.play_live(PLAYING, advance, draw)
 # Outside the timer, so playing stays light and Pause answers at once: redrawn on Play, Pause, Step and at the end.
 ui.guarded(lambda: per_class(run), "Drawing the per-class view")
 latent_view()

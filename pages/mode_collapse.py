@@ -63,7 +63,6 @@ if live is None or live.configs != configs:
     restart()
 
 
-playing = st.session_state.collapse_playing
 ui.run_controls("collapse", "collapse_playing", st.session_state.collapse_live.side.finished,
                 step=lambda: st.session_state.collapse_live.advance(max_steps=100), reset=restart)
 
@@ -106,18 +105,13 @@ def frame(live: collapse.Comparison) -> None:
         "every mode about the same bar.")
 
 
-@st.fragment(run_every=ui.FRAME_SECONDS if playing else None)
-def live_view() -> None:
+def advance() -> bool:
     live = st.session_state.collapse_live
-    if st.session_state.collapse_playing:
-        live.advance(ui.STEP_BUDGET_SECONDS)
-        if live.side.finished:
-            st.session_state.collapse_playing = False
-            st.rerun()  # the whole page: stops the timer and brings back the Play button
-    ui.guarded(lambda: frame(live), "Drawing the frame")
+    live.advance(ui.STEP_BUDGET_SECONDS)
+    return live.side.finished
 
 
-live_view()
+ui.play_live("collapse_playing", advance, draw=lambda: frame(st.session_state.collapse_live))
 
 
 # --- repeat over seeds ---------------------------------------------------------------------------

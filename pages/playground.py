@@ -18,7 +18,6 @@ def reset() -> None:
     st.session_state.run = ui.new_run(cfg)
 
 
-playing = st.session_state.get("playing", False)
 toggle_column = ui.run_controls("playground", "playing", run.status in ("done", "diverged"),
                                 step=lambda: run.step(100), reset=reset)
 toggles = toggle_column.columns(3)
@@ -50,17 +49,12 @@ def frame(run: ui.Trainer) -> None:
             ui.chart(charts.kde_chart(views.kde_frame(snap.real, snap.fake, extent), extent))
 
 
-@st.fragment(run_every=ui.FRAME_SECONDS if playing else None)
-def live_view() -> None:
+def advance() -> bool:
     live = st.session_state.run
-    if st.session_state.get("playing"):
-        ui.advance(live)
-        if live.status in ("done", "diverged"):
-            st.session_state.playing = False
-            st.rerun()  # the whole page: stops the timer and brings back the Play button
-    ui.guarded(lambda: frame(live), "Drawing the frame")
+    ui.advance(live)
+    return live.status in ("done", "diverged")
 
 
-live_view()
+ui.play_live("playing", advance, draw=lambda: frame(st.session_state.run))
 ui.own_data_section()
 ui.take_away_section(st.session_state.run)

@@ -43,8 +43,10 @@ def test_step_advances_the_counter_and_reset_returns_to_zero(app):
 
 def test_play_trains_and_pause_keeps_the_run(app):
     app.switch_page("pages/playground.py").run()
-    app.button[0].click().run()  # Play: the first frame advances the run
-    assert app.session_state.playing and _step_counter(app) > 0
+    app.button[0].click().run()  # Play: a frame is drawn, then the run trains for the next one
+    assert app.session_state.playing and app.session_state.run.step_count > 0
+    app.run()
+    assert _step_counter(app) > 0
     app.button[0].click().run()  # Pause
     reached = _step_counter(app)
     assert not app.session_state.playing

@@ -44,7 +44,8 @@ def test_step_trains_every_variant_and_extends_the_track(page):
 
 
 def test_play_trains_live_and_pause_keeps_the_step(page):
-    page.button(key="collapse_play").click().run()
+    page.button(key="collapse_play").click().run()  # a frame is drawn, then the runs train for the next one
+    page.run()
     assert page.session_state.collapse_playing and _counter(page) != "Step 0 of 2,000"
     page.button(key="collapse_pause").click().run()
     reached = _counter(page)

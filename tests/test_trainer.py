@@ -53,15 +53,16 @@ def test_step_stops_at_the_configured_number_of_steps():
 
 
 def test_side_by_side_equals_each_run_alone():
-    configs = [ganplay.RunConfig(variant=v, steps=150, seed=s, lr_g=lr, d_steps=1, beta1=0.5, beta2=0.99)
+    configs = [ganplay.RunConfig(variant=v, steps=60, seed=s, lr_g=lr, d_steps=1, beta1=0.5, beta2=0.99)
                for v, s, lr in [("gan", 0, 1e-3), ("nsgan", 0, 1e-3), ("wgan-gp", 1, 5e-4), ("lsgan", 2, 1e-3)]]
-    together = ganplay.SideBySide(configs).step(150)
+    together = ganplay.SideBySide(configs).step(60)
     assert len(together.stacks) == 1  # one batched computation
     for cfg, run in zip(configs, together.runs):
         alone = ganplay.train(cfg)
-        # A stack and a lone run use different (equally exact) matmul kernels, so rounding differs a little
-        np.testing.assert_allclose(run.sample(400), alone.sample(400), rtol=1e-3, atol=1e-3)
-        np.testing.assert_allclose(run.history.to_numpy(), alone.history.to_numpy(), rtol=1e-3, atol=1e-3)
+        # A stack and a lone run use different (equally exact) matmul kernels, so rounding differs in the last
+        # bits; training amplifies such differences over hundreds of steps, so compare after a few dozen.
+        np.testing.assert_allclose(run.sample(400), alone.sample(400), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(run.history.to_numpy(), alone.history.to_numpy(), rtol=1e-4, atol=1e-4)
 
 
 def test_side_by_side_splits_incompatible_configs_into_stacks():
@@ -158,7 +159,8 @@ def test_stack_refuses_configs_that_cannot_share_it():
 def test_penalty_gradients_by_hand_match_autograd(activation, settings):
     """For a piecewise-linear D the penalties' gradients are written out; autograd's double backward agrees."""
     base = dict(dataset="ring8", batch_size=32, d_width=16, g_width=16, steps=10, activation=activation)
-    pair = ganplay.SideBySide([ganplay.RunConfig(**{**base, **settings, "seed": s}) for s in (0, 1)])
+    pair = ganplay.SideBySide([ganplay.RunConfig(**{**base, **settings, "seed": s, "r1_weight": r1})
+                               for s, r1 in ((0, settings.get("r1_weight", 0.0)), (1, 0.0))])  # run 1: no R1
     stack = pair.stacks[0]
     stack.step(3)  # away from the initial weights
     real, z, labels = stack._batch()
@@ -175,3 +177,12 @@ def test_penalty_gradients_by_hand_match_autograd(activation, settings):
     torch.testing.assert_close(ours, autograd, rtol=1e-4, atol=1e-6)
     torch.testing.assert_close(our_grad, autograd_grad, rtol=1e-4, atol=1e-5)
     assert our_grad.abs().sum() > 0
+
+
+def test_a_last_update_that_overflows_ends_the_run_one_step_early():
+    # Adam with β2 = 0 forgets the squared gradient at once: a zero gradient after a huge one makes a huge
+    # step, and no later loss can catch it, so the last update itself is checked.
+    cfg = ganplay.RunConfig(dataset="ring8", n=2, noise=0.0, z_dim=1, d_steps=2, beta2=0.0, lr_d=1.0, steps=2)
+    run = ganplay.train(cfg)
+    assert run.status == "diverged" and run.diverged_at == 1 and len(run.history) == 1
+    assert np.isfinite(run.sample(50)).all()
