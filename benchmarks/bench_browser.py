@@ -31,9 +31,10 @@ new MutationObserver(() => {
 
 
 def measure(page, steps: int = 2000) -> dict[str, float]:
-    page.get_by_role("link", name="Playground").first.click()
+    """Press Play on the open page and time its frames until `steps` generator steps."""
     page.get_by_role("button", name="Play").wait_for()
     page.wait_for_timeout(1500)  # let the first full render settle
+    page.evaluate("window.frames_seen = []")
     pressed = page.evaluate("performance.now()")
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(f"window.frames_seen.some(([, step]) => step >= {steps})", timeout=120_000)
@@ -52,9 +53,22 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(WATCH_COUNTER)
         page.goto(url)
-        for name, value in measure(page).items():
-            print(f"{name:34s} {value:6.2f}")
+        page.get_by_role("link", name="Playground").first.click()
+        report("Playground, one run", measure(page))
+        page.get_by_role("link", name="Mode collapse").first.click()
+        report("Mode collapse, four variants", measure(page))
+        page.wait_for_timeout(1500)  # the page's last rerun, which brings back the Play button
+        for title in ("Minimax GAN", "WGAN-GP", "LSGAN"):  # keep the non-saturating GAN alone
+            page.get_by_label(f"Remove {title}").click()
+            page.wait_for_timeout(1500)
+        report("Mode collapse, one variant", measure(page))
         browser.close()
+
+
+def report(title: str, figures: dict[str, float]) -> None:
+    print(title)
+    for name, value in figures.items():
+        print(f"  {name:34s} {value:6.2f}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ RATES = [0.0, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 
 CLIPS = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0]
 VARIANT_FIELDS = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "d_steps")
 FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
-STEP_BUDGET_SECONDS = 0.08  # training time per frame; drawing takes about half that again
+STEP_BUDGET_SECONDS = 0.08  # training time per frame at least; drawing takes about half that again
+MAX_STEP_BUDGET_SECONDS = 0.25  # and at most, so that Pause answers within a quarter second
+FRAME_MARGIN_SECONDS = 0.04  # left free of a frame's period, so the budget shrinks when the server sets the pace
 
 # Every setting a visitor can change, by its sidebar label; a classroom link names the ones it keeps.
 LABELS = {
@@ -509,17 +511,34 @@ def advance(run: Trainer, budget: float = STEP_BUDGET_SECONDS) -> None:
         chunk = int(max(1, (budget - (now - start)) * chunk / max(now - began, 1e-6)))
 
 
-def play_live(playing_key: str, advance: Callable[[], bool], draw: Callable[[], None]) -> None:
+def play_live(playing_key: str, advance: Callable[[float], bool], draw: Callable[[], None]) -> None:
     """A page's live view: a fragment that draws the current frame and then, while st.session_state[playing_key],
-    trains for the next (advance() says whether the run finished). Drawing first lets the browser render
-    one frame while the server trains the next."""
+    trains for the next (advance(seconds) says whether the run finished).
+
+    Drawing first lets the browser render one frame while the server trains the next, and the training
+    fills the time the browser takes: a slow browser gets more steps per frame, not fewer frames.
+    """
     @st.fragment(run_every=FRAME_SECONDS if st.session_state.get(playing_key) else None)
     def live_view() -> None:
+        began = time.perf_counter()
         guarded(draw, "Drawing the frame")
-        if st.session_state.get(playing_key) and advance():
+        previous, st.session_state[f"{playing_key}_frame_began"] = st.session_state.get(f"{playing_key}_frame_began"), began
+        if st.session_state.get(playing_key) and advance(training_budget(previous, began, time.perf_counter())):
             st.session_state[playing_key] = False
             st.rerun()  # the whole page: stops the timer, brings back the Play button, draws the last frame
     live_view()
+
+
+def training_budget(previous: float | None, began: float, drawn: float) -> float:
+    """Seconds of training for this frame: the last frame's period beyond this frame's drawing, less a margin.
+
+    When the browser sets the pace the server trains while it renders; when the server does, each frame
+    leaves the margin unused and the budget shrinks back to STEP_BUDGET_SECONDS.
+    """
+    if previous is None or began - previous > 1.0:  # the first frame after Play, or after a pause
+        return STEP_BUDGET_SECONDS
+    spare = (began - previous) - (drawn - began) - FRAME_MARGIN_SECONDS
+    return min(MAX_STEP_BUDGET_SECONDS, max(STEP_BUDGET_SECONDS, spare))
 
 
 def train_with_progress(cfg: RunConfig, label: str = "Training") -> Trainer:

@@ -64,9 +64,9 @@ def per_class(run: Trainer) -> None:
     ui.chart(latent_charts.class_kde_chart(kdes, extent, names), width="content")
 
 
-def advance() -> bool:
+def advance(budget: float) -> bool:
     live = st.session_state[RUN]
-    ui.advance(live)
+    ui.advance(live, budget)
     return live.status in ("done", "diverged")
 
 

@@ -40,13 +40,14 @@ seed = s.number_input("Seed", 0, 2**31 - 1, key="collapse_seed")
 if not variants:
     st.info("Pick at least one GAN variant in the sidebar.")
     st.stop()
-base = RunConfig(dataset=dataset, steps=steps, seed=seed)
+base = RunConfig(dataset=dataset, steps=steps, seed=seed, batch_size=collapse.BATCH_SIZE)
 configs = collapse.variant_configs(base, variants, recipe == "shared")
 st.caption(
     "Default: each variant trains with **its own paper's recipe**, the fair test of the lecture's claim: WGAN's "
     "argument needs a critic trained close to its optimum, so WGAN-GP takes 5 critic steps per generator step. "
     "*One recipe for all* gives every variant the same optimiser and one critic step: equal compute, one "
-    "batched stack, and a critic too weak for WGAN-GP. Same data, seed, networks and generator steps either way.")
+    "batched stack, and a critic too weak for WGAN-GP. Same data, seed, networks (G and D with two hidden "
+    f"layers of 64), batch ({collapse.BATCH_SIZE}) and generator steps either way.")
 
 
 # --- the live side-by-side -----------------------------------------------------------------------
@@ -105,9 +106,9 @@ def frame(live: collapse.Comparison) -> None:
         "every mode about the same bar.")
 
 
-def advance() -> bool:
+def advance(budget: float) -> bool:
     live = st.session_state.collapse_live
-    live.advance(ui.STEP_BUDGET_SECONDS)
+    live.advance(budget)
     return live.side.finished
 
 

@@ -49,9 +49,9 @@ def frame(run: ui.Trainer) -> None:
             ui.chart(charts.kde_chart(views.kde_frame(snap.real, snap.fake, extent), extent))
 
 
-def advance() -> bool:
+def advance(budget: float) -> bool:
     live = st.session_state.run
-    ui.advance(live)
+    ui.advance(live, budget)
     return live.status in ("done", "diverged")
 
 

@@ -138,10 +138,11 @@ def test_a_mode_is_captured_from_twenty_high_quality_samples():
     np.testing.assert_allclose(modes[["x", "y"]].to_numpy(), RING.centers)
 
 
-def test_points_frame_keeps_the_first_thousand_samples_of_each_panel():
+def test_points_frame_keeps_the_first_samples_of_each_panel():
     points = collapse.points_frame([_panel("A", [0] * 8), _panel("B", [0] * 8)])
-    assert points.variant.value_counts().to_dict() == {"A": 1000, "B": 1000}
-    assert_array_equal(points[["x", "y"]].to_numpy()[:1000], np.repeat(RING.centers, 200, axis=0)[:1000])
+    shown = collapse.SHOWN_POINTS
+    assert points.variant.value_counts().to_dict() == {"A": shown, "B": shown}
+    assert_array_equal(points[["x", "y"]].to_numpy()[:shown], np.repeat(RING.centers, 200, axis=0)[:shown])
 
 
 # ------------------------------------------------------------------------------------------ charts
