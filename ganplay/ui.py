@@ -39,9 +39,9 @@ RATES = [0.0, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 
 CLIPS = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0]
 VARIANT_FIELDS = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "d_steps")
 FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
-STEP_BUDGET_SECONDS = 0.08  # training time per frame at least; drawing takes about half that again
-MAX_STEP_BUDGET_SECONDS = 0.25  # and at most, so that Pause answers within a quarter second
-FRAME_MARGIN_SECONDS = 0.04  # left free of a frame's period, so the budget shrinks when the server sets the pace
+TARGET_FRAME_SECONDS = 0.22  # a live view's frame period: about 4.5 frames a second, the rest is training
+FRAME_MARGIN_SECONDS = 0.04  # a frame's cost beyond drawing and training: messages, Streamlit's bookkeeping
+STEP_BUDGET_SECONDS, MAX_STEP_BUDGET_SECONDS = 0.04, 0.25  # training per frame: at least, and at most (Pause waits)
 
 # Every setting a visitor can change, by its sidebar label; a classroom link names the ones it keeps.
 LABELS = {
@@ -530,14 +530,13 @@ def play_live(playing_key: str, advance: Callable[[float], bool], draw: Callable
 
 
 def training_budget(previous: float | None, began: float, drawn: float) -> float:
-    """Seconds of training for this frame: the last frame's period beyond this frame's drawing, less a margin.
+    """Seconds of training for this frame: what its period leaves after drawing, less a margin.
 
-    When the browser sets the pace the server trains while it renders; when the server does, each frame
-    leaves the margin unused and the budget shrinks back to STEP_BUDGET_SECONDS.
+    The period is TARGET_FRAME_SECONDS, or the last frame's if the browser took longer to render it:
+    then the server trains while the browser renders, and a slow browser gets more steps per frame.
     """
-    if previous is None or began - previous > 1.0:  # the first frame after Play, or after a pause
-        return STEP_BUDGET_SECONDS
-    spare = (began - previous) - (drawn - began) - FRAME_MARGIN_SECONDS
+    last = began - previous if previous is not None and began - previous < 1.0 else 0.0  # 0: first after Play
+    spare = max(TARGET_FRAME_SECONDS, last) - (drawn - began) - FRAME_MARGIN_SECONDS
     return min(MAX_STEP_BUDGET_SECONDS, max(STEP_BUDGET_SECONDS, spare))
 
 
