@@ -25,7 +25,7 @@ def variant_colours(variants: Sequence[str]) -> alt.Scale:
 
 
 def mode_grid(points: pd.DataFrame, modes: pd.DataFrame, extent: Extent, std: float,
-              size: int = 230) -> alt.FacetChart:
+              size: int = 205) -> alt.FacetChart:
     """One scatter per variant over the same window; each mode a ring of radius 3σ, filled once captured.
 
     One faceted spec rather than a concatenation of per-variant charts: Altair builds and validates it
