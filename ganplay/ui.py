@@ -41,7 +41,8 @@ VARIANT_FIELDS = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "d_steps")
 FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
 TARGET_FRAME_SECONDS = 0.22  # a live view's frame period: about 4.5 frames a second, the rest is training
 FRAME_MARGIN_SECONDS = 0.04  # a frame's cost beyond drawing and training: messages, Streamlit's bookkeeping
-STEP_BUDGET_SECONDS, MAX_STEP_BUDGET_SECONDS = 0.04, 0.25  # training per frame: at least, and at most (Pause waits)
+# (The period is fixed, not stretched to a slow browser's: on a shared server a longer one is contention.)
+STEP_BUDGET_SECONDS, MAX_STEP_BUDGET_SECONDS = 0.06, 0.2  # training per frame: at least, and at most (Pause waits)
 
 # Every setting a visitor can change, by its sidebar label; a classroom link names the ones it keeps.
 LABELS = {
@@ -512,32 +513,31 @@ def advance(run: Trainer, budget: float = STEP_BUDGET_SECONDS) -> None:
 
 
 def play_live(playing_key: str, advance: Callable[[float], bool], draw: Callable[[], None]) -> None:
-    """A page's live view: a fragment that draws the current frame and then, while st.session_state[playing_key],
-    trains for the next (advance(seconds) says whether the run finished).
+    """A page's live view: a fragment that, while st.session_state[playing_key], draws the current frame and
+    then trains for the next (advance(seconds) says whether the run finished).
 
-    Drawing first lets the browser render one frame while the server trains the next, and the training
-    fills the time the browser takes: a slow browser gets more steps per frame, not fewer frames.
+    Drawing first lets the browser render one frame while the server trains the next; only the first
+    frame after Play trains first, so that it already shows progress.
     """
     @st.fragment(run_every=FRAME_SECONDS if st.session_state.get(playing_key) else None)
     def live_view() -> None:
+        playing, was_playing = st.session_state.get(playing_key), f"{playing_key}_last_frame"
+        resumed = playing and not st.session_state.get(was_playing)
+        st.session_state[was_playing] = playing
+        finished = resumed and advance(STEP_BUDGET_SECONDS)
         began = time.perf_counter()
         guarded(draw, "Drawing the frame")
-        previous, st.session_state[f"{playing_key}_frame_began"] = st.session_state.get(f"{playing_key}_frame_began"), began
-        if st.session_state.get(playing_key) and advance(training_budget(previous, began, time.perf_counter())):
+        if playing and not resumed and not finished:
+            finished = advance(training_budget(time.perf_counter() - began))
+        if finished:
             st.session_state[playing_key] = False
             st.rerun()  # the whole page: stops the timer, brings back the Play button, draws the last frame
     live_view()
 
 
-def training_budget(previous: float | None, began: float, drawn: float) -> float:
-    """Seconds of training for this frame: what its period leaves after drawing, less a margin.
-
-    The period is TARGET_FRAME_SECONDS, or the last frame's if the browser took longer to render it:
-    then the server trains while the browser renders, and a slow browser gets more steps per frame.
-    """
-    last = began - previous if previous is not None and began - previous < 1.0 else 0.0  # 0: first after Play
-    spare = max(TARGET_FRAME_SECONDS, last) - (drawn - began) - FRAME_MARGIN_SECONDS
-    return min(MAX_STEP_BUDGET_SECONDS, max(STEP_BUDGET_SECONDS, spare))
+def training_budget(drawing: float) -> float:
+    """Seconds of training for a frame that took `drawing` seconds to draw: what TARGET_FRAME_SECONDS leaves."""
+    return min(MAX_STEP_BUDGET_SECONDS, max(STEP_BUDGET_SECONDS, TARGET_FRAME_SECONDS - drawing - FRAME_MARGIN_SECONDS))
 
 
 def train_with_progress(cfg: RunConfig, label: str = "Training") -> Trainer:
