@@ -80,3 +80,12 @@ def test_diverged_training_shows_a_message_not_a_traceback(app):
     app.button[1].click().run()
     assert not app.exception
     assert any("diverged at step" in e.value for e in app.error)
+
+
+def test_a_frame_trains_for_what_its_period_leaves_after_drawing():
+    from ganplay import ui
+
+    quick = ui.training_budget(drawing=0.05)
+    assert quick == pytest.approx(ui.TARGET_FRAME_SECONDS - 0.05 - ui.FRAME_MARGIN_SECONDS)
+    assert ui.training_budget(drawing=1.0) == ui.STEP_BUDGET_SECONDS  # slow drawing still trains a little
+    assert ui.training_budget(drawing=0.0) <= ui.MAX_STEP_BUDGET_SECONDS
