@@ -39,7 +39,7 @@ RATES = [0.0, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 
 CLIPS = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0]
 VARIANT_FIELDS = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "d_steps")
 FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
-TARGET_FRAME_SECONDS = 0.22  # a live view's frame period: about 4.5 frames a second, the rest is training
+TARGET_FRAME_SECONDS = 0.18  # a live view's frame period: five or six frames a second, the rest is training
 FRAME_MARGIN_SECONDS = 0.04  # a frame's cost beyond drawing and training: messages, Streamlit's bookkeeping
 # (The period is fixed, not stretched to a slow browser's: on a shared server a longer one is contention.)
 STEP_BUDGET_SECONDS, MAX_STEP_BUDGET_SECONDS = 0.06, 0.2  # training per frame: at least, and at most (Pause waits)
