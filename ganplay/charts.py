@@ -9,7 +9,7 @@ from .views import Extent
 
 REAL, FAKE = "#2f9e44", "#7048e8"  # GAN Lab's convention: green is real, purple is generated
 SOURCE_COLOURS = alt.Scale(domain=["real", "generated"], range=[REAL, FAKE])
-LOSS_COLOURS = alt.Scale(domain=["d_loss", "g_loss", "penalty"], range=["#1c7ed6", "#e8590c", "#868e96"])
+LOSS_COLOURS = {"d_loss": "#1c7ed6", "g_loss": "#e8590c", "penalty": "#868e96"}
 
 
 def axes(extent: Extent, title_x: str = "x₁", title_y: str = "x₂"):
@@ -61,11 +61,18 @@ def training_scatter(points: pd.DataFrame, extent: Extent, critic: pd.DataFrame 
                                          ).resolve_scale(color="independent")
 
 
+def _colours(colours: dict[str, str], present) -> alt.Scale:
+    """Fixed colours for the names present only: the legend lists no line the chart lacks."""
+    shown = [name for name in colours if name in set(present)]
+    return alt.Scale(domain=shown, range=[colours[name] for name in shown])
+
+
 def loss_chart(losses: pd.DataFrame, height: int = 260) -> alt.Chart:
     return alt.Chart(losses).mark_line(strokeWidth=1.5).encode(
         x=alt.X("step:Q", title="generator step"),
         y=alt.Y("value:Q", title="loss"),
-        color=alt.Color("loss:N", scale=LOSS_COLOURS, title=None, legend=alt.Legend(orient="top")),
+        color=alt.Color("loss:N", scale=_colours(LOSS_COLOURS, losses["loss"].unique()), title=None,
+                        legend=alt.Legend(orient="top")),
         tooltip=["loss:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
     ).properties(height=height)
 

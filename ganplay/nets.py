@@ -95,6 +95,12 @@ def forward(weights, x: torch.Tensor, activation: Activation) -> list[torch.Tens
     return outputs
 
 
+def _to_inputs(w: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:
+    """A layer's output delta carried to its inputs, Wᵀ δ; a one-unit layer's is an outer product, for
+    which a broadcast multiply beats a GEMM."""
+    return w.mT * delta if w.shape[1] == 1 else torch.bmm(w.mT, delta)
+
+
 def backward(weights, outputs, delta, activation: Activation, grads=None, need_input=False):
     """Back-propagate delta = dL/d(out) (R, out, B) through the layers.
 
@@ -109,8 +115,7 @@ def backward(weights, outputs, delta, activation: Activation, grads=None, need_i
             torch.sum(delta, dim=2, keepdim=True, out=gb)
         if k == 0 and not need_input:
             return None
-        # A one-unit layer's input gradient is an outer product: a broadcast multiply beats a GEMM.
-        delta = w.mT * delta if w.shape[1] == 1 else torch.bmm(w.mT, delta)
+        delta = _to_inputs(w, delta)
         if k > 0:
             delta = activation.backward(delta, outputs[k])
     return delta
@@ -122,7 +127,7 @@ def input_gradient(weights, outputs, activation: Activation):
     deltas = [delta]
     for k in range(len(weights) - 1, 0, -1):
         w = weights[k][0]
-        delta = activation.backward(w.mT * delta if w.shape[1] == 1 else torch.bmm(w.mT, delta), outputs[k])
+        delta = activation.backward(_to_inputs(w, delta), outputs[k])
         deltas.append(delta)
     deltas.reverse()
     return torch.bmm(weights[0][0].mT, deltas[0]), deltas

@@ -253,32 +253,29 @@ class Stack:
         return real_loss + fake_loss, penalty, (g_outputs, labels)
 
     def _penalties(self, real, fake, labels):
-        """Gradient penalties need second derivatives: written out for a piecewise-linear D, autograd's otherwise."""
+        """Per-run gradient penalties, their gradients added to D's: WGAN-GP's at random interpolates of real
+        and fake, R1's at the real points. Second derivatives: written out for a piecewise-linear D,
+        autograd's otherwise."""
         if self.gp is None and self.r1 is None:
             return self.no_penalty
-        if self.act.piecewise_linear and not self.spectral:
-            return self._penalties_by_hand(real, fake, labels)
-        with torch.enable_grad():
-            return self._penalty_terms(real, fake, labels)
-
-    def _penalties_by_hand(self, real, fake, labels):
+        penalty = self._penalty_by_hand if self.act.piecewise_linear and not self.spectral else self._penalty_by_autograd
         dim, total = self.data.dim, torch.zeros(self.runs)
         if self.gp is not None:
             eps = self._draw("penalty", (1, fake.shape[2]), lambda g, k: torch.rand((k, 1, fake.shape[2]), generator=g))
             weight, runs = self.gp
-            total = total.index_add(0, runs, self._gradient_penalty(
-                eps * real[:, :dim] + (1 - eps) * fake, labels, weight, runs, target=1.0))
+            total = total.index_add(0, runs, penalty(eps * real[:, :dim] + (1 - eps) * fake, labels, weight[runs], runs,
+                                                     target=1.0))
         if self.r1 is not None:
             weight, runs = self.r1
-            total = total.index_add(0, runs, self._gradient_penalty(real[:, :dim], labels, weight / 2, runs, target=0.0))
+            total = total.index_add(0, runs, penalty(real[:, :dim], labels, weight[runs] / 2, runs, target=0.0))
         return total
 
-    def _gradient_penalty(self, points, labels, weight, runs, target: float):
-        """weight · mean (‖∇x D‖ − target)² of the given runs (WGAN-GP: target 1, R1: 0); adds its gradient to D's."""
+    def _penalty_by_hand(self, points, labels, weight, runs, target: float):
+        """weight · mean (‖∇x D‖ − target)² for the given runs; adds its gradient to D's."""
         every = len(runs) == self.runs
         weights = self.d_views if every else [(w[runs], b[runs]) for w, b in self.d_views]
         if not every:
-            points, weight, labels = points[runs], weight[runs], None if labels is None else labels[runs]
+            points, labels = points[runs], None if labels is None else labels[runs]
         outputs = nets.forward(weights, self._pack(self._with_labels(points, labels)), self.act)
         grad, deltas = nets.input_gradient(weights, outputs, self.act)
         if self.data_rows is not None:
@@ -292,33 +289,21 @@ class Stack:
             total.index_add_(0, runs, part)
         return weight * (gap ** 2).mean(dim=(1, 2))
 
-    def _penalty_terms(self, real, fake, labels):
-        dim = self.data.dim
-        leaf = self.d.detach().requires_grad_()
-        weights = self.d_shape.views(leaf)
-        if self.spectral:
-            weights = self.spectral.normalise(weights, iterate=False)
-
-        def grad_norms(runs, points):
-            """‖∇x D(x)‖ of each (packed) input, for the given runs alone."""
+    def _penalty_by_autograd(self, points, labels, weight, runs, target: float):
+        """The same as _penalty_by_hand, differentiating twice with autograd (any activation, spectral norm)."""
+        with torch.enable_grad():
+            leaf = self.d.detach().requires_grad_()
+            weights = self.d_shape.views(leaf)
+            if self.spectral:
+                weights = self.spectral.normalise(weights, iterate=False)
             points = points[runs].detach().requires_grad_()
             inputs = self._with_labels(points, None if labels is None else labels[runs])
             out = nets.forward([(w[runs], b[runs]) for w, b in weights], self._pack(inputs), self.act)[-1]
             (grad,) = torch.autograd.grad(out.sum(), points, create_graph=True)
-            return self._pack(grad).norm(dim=1)
-
-        total = torch.zeros(self.runs)
-        if self.gp is not None:
-            eps = self._draw("penalty", (1, fake.shape[2]), lambda g, k: torch.rand((k, 1, fake.shape[2]), generator=g))
-            between = eps * real[:, :dim] + (1 - eps) * fake
-            (weight, runs) = self.gp
-            total = total.index_add(0, runs, weight[runs] * ((grad_norms(runs, between) - 1) ** 2).mean(dim=1))
-        if self.r1 is not None:
-            (weight, runs) = self.r1
-            total = total.index_add(0, runs, weight[runs] / 2 * (grad_norms(runs, real[:, :dim]) ** 2).mean(dim=1))
-        (grad,) = torch.autograd.grad(total.sum(), leaf)
-        self.d_grad.add_(grad)
-        return total.detach()
+            values = weight * ((self._pack(grad).norm(dim=1) - target) ** 2).mean(dim=1)
+            (param_grad,) = torch.autograd.grad(values.sum(), leaf)
+        self.d_grad.add_(param_grad)
+        return values.detach()
 
     def _generator_step(self, g_pass):
         """One step of G through the updated D, on the fakes of the last critic step (as the

@@ -12,6 +12,7 @@ Session state keys (all in one place):
   upload_table (file name, cells) of the last readable upload, for the label column choice
   painted      (x, y) of the painted points
   data_message (kind, text): what the last upload or paint stroke did
+  <playing key>_last_frame  whether that live view's last frame was playing (the next one after Play trains first)
   other widgets: upload, upload_label, paint_canvas, projection, classroom_fields, own_data_open, take_away_open
 """
 from __future__ import annotations
@@ -468,14 +469,15 @@ def take_away_section(run: Trainer) -> None:
         box.caption("Pause the run to download it: the files hold the run as it stands.")
         return
     columns = box.columns(3)
-    columns[0].download_button(f"Samples ({export.SAMPLES:,} points, CSV)", export.samples_csv(run),
+    # the files are made on click (data as a callable), not on every rerun of the page
+    columns[0].download_button(f"Samples ({export.SAMPLES:,} points, CSV)", lambda: export.samples_csv(run),
                                "ganplay_samples.csv", "text/csv", on_click="ignore", icon=":material/scatter_plot:")
-    columns[1].download_button("Generator (PyTorch)", export.generator_file(run), "ganplay_generator.pt",
+    columns[1].download_button("Generator (PyTorch)", lambda: export.generator_file(run), "ganplay_generator.pt",
                                on_click="ignore", icon=":material/neurology:",
                                help="torch.load(path, weights_only=True): the state_dict and the config as JSON; "
                                     "ganplay.export.load_generator(path) gives a run that samples the same points.")
     if run.config.dataset == "csv":
-        columns[2].download_button("Your data as trained (CSV)", export.data_csv(run.data), export.DATA_FILE,
+        columns[2].download_button("Your data as trained (CSV)", lambda: export.data_csv(run.data), export.DATA_FILE,
                                    "text/csv", on_click="ignore", icon=":material/table:")
     box.markdown("**Copy as Python**: this script redoes the run in a notebook and draws the same samples.")
     box.code(export.python_snippet(run), language="python")
