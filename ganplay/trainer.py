@@ -352,7 +352,8 @@ class Stack:
 
     def _check_last_update(self):
         """No loss follows the final update: a run whose G now overflows on the fixed noise ends one step early."""
-        labels = None if not self.classes else self.onehot[self.fixed_labels].T.expand(self.runs, -1, -1)
+        labels = (None if not self.classes else
+                  torch.eye(self.classes)[torch.as_tensor(self.fixed_labels)].T.expand(self.runs, -1, -1))
         finite = torch.isfinite(self._generate(self.fixed_z.transpose(1, 2), labels)[-1]).flatten(1).all(dim=1)
         for r in range(self.runs):
             if self.diverged_at[r] is None and not finite[r]:

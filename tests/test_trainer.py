@@ -188,3 +188,9 @@ def test_a_last_update_that_overflows_ends_the_run_one_step_early():
     run = ganplay.train(cfg)
     assert run.status == "diverged" and run.diverged_at == 1 and len(run.history) == 1
     assert np.isfinite(run.sample(50)).all()
+
+
+def test_a_conditional_run_with_fewer_rows_than_classes_finishes():
+    # the last-update check draws the fixed noise under every class, not under the data's rows
+    run = ganplay.train(ganplay.RunConfig(dataset="iris", n=2, conditional=True, steps=2))
+    assert run.status == "done" and np.isfinite(run.sample(30, labels=2)).all()
