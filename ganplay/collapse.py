@@ -7,8 +7,6 @@ of metrics.mode_report on 2,500 samples. No Streamlit here.
 """
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -94,27 +92,6 @@ def record_every(steps: int) -> int:
     return max(1, steps // RECORDS)
 
 
-def advance(side: SideBySide, track: tuple[Measure, ...], budget: float = math.inf,
-            max_steps: int | None = None) -> tuple[Measure, ...]:
-    """Train for about `budget` seconds or max_steps steps; returns track with a record every record_every steps.
-
-    The records fall on fixed steps whatever the budget, so the track is a function of the configs alone.
-    """
-    every = record_every(side.runs[0].config.steps)
-    start, stop = time.perf_counter(), steps_done(side) + (max_steps or math.inf)
-    chunk = 1  # one step first, to measure the speed: a slow machine must not overrun the budget
-    while not side.finished and steps_done(side) < stop and time.perf_counter() - start < budget:
-        done = steps_done(side)
-        n = int(min(every - done % every, stop - done, chunk))  # never past a record
-        began = time.perf_counter()
-        side.step(n)
-        left = budget - (time.perf_counter() - start)
-        chunk = max(1.0, left * n / max(time.perf_counter() - began, 1e-6))
-        if steps_done(side) % every == 0 or side.finished:
-            track += record(side)
-    return track
-
-
 class Comparison:
     """A live side-by-side and its metric track, advanced together.
 
@@ -127,8 +104,23 @@ class Comparison:
         self.side = SideBySide(configs)
         self.track = record(self.side)
 
-    def advance(self, budget: float = math.inf, max_steps: int | None = None) -> None:
-        self.track = advance(self.side, self.track, budget, max_steps)
+    @property
+    def finished(self) -> bool:
+        return self.side.finished
+
+    def step(self, n: int) -> "Comparison":
+        """n generator steps (fewer at the end), with a record every record_every steps.
+
+        The records fall on fixed steps however the steps are chunked, so the track is a function of the
+        configs alone; the live view's stepping helper (ui.advance) chooses n to fill a frame's budget.
+        """
+        every, stop = record_every(self.configs[0].steps), steps_done(self.side) + n
+        while not self.side.finished and steps_done(self.side) < stop:
+            done = steps_done(self.side)
+            self.side.step(min(every - done % every, stop - done))  # never past a record
+            if steps_done(self.side) % every == 0 or self.side.finished:
+                self.track += record(self.side)
+        return self
 
 
 def repeat_over_seeds(base: RunConfig, variants: Sequence[str], shared_recipe: bool, n_seeds: int,

@@ -9,7 +9,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .datasets import DATASETS, MAX_DIMS, MAX_ROWS
 from .variants import VARIANTS
@@ -17,54 +17,121 @@ from .variants import VARIANTS
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu")
 NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+RATES = (0.0, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 1.0, 10.0)
 ALWAYS_SHOWN = ("dataset", "variant", "seed")  # a link or snippet always says what it trains, and with which seed
+SECTIONS = ("Data", "GAN variant", "Training", "Networks", "Optimiser", "Remedies")  # the sidebar, top to bottom
+FOLDED = ("Networks", "Optimiser", "Remedies")  # sections drawn as expanders
 
 
-def _choice(default, choices, help):
-    return field(default=default, metadata={"choices": tuple(choices), "help": help})
+def _with_penalty(values: Mapping[str, Any]) -> bool:
+    return VARIANTS[values["variant"]].gradient_penalty
 
 
-def _number(default, lo, hi, help, *, log=False):
-    return field(default=default, metadata={"range": (lo, hi), "log": log, "help": help})
+def _with_clipping(values: Mapping[str, Any]) -> bool:
+    return VARIANTS[values["variant"]].clip_weights
 
 
-def _flag(default, help):
-    return field(default=default, metadata={"help": help})
+def _sampled(values: Mapping[str, Any]) -> bool:
+    return values["dataset"] != "csv"  # your own data has no spread to set
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How the sidebar offers a field: the sidebar is generated from these hints, as CleanRL's CLI from `Args`.
+
+    kind: "select" (selectbox of the field's choices), "radio" (of its choices), "slider" (over `span`, else the
+    field's range), "stops" (select_slider over `options`), "toggle" or "number" (number_input over the range).
+    A slider's or a stops widget's range always grows to take in the current value (a link may carry any).
+    """
+    label: str
+    kind: str
+    section: str  # one of SECTIONS
+    order: int  # place within its section
+    options: tuple = ()  # the stops of a "stops" widget
+    span: tuple[float, float] | None = None  # a slider's bounds when narrower than the field's range
+    step: float | None = None
+    format: str | None = None  # a format spec for the values shown (".4f", "g")
+    tooltip: bool = True  # show the field's help
+    shown: Callable[[Mapping[str, Any]], bool] | None = None  # given every widget's value: draw this one?
+
+
+def _choice(default, choices, help, widget=None):
+    return field(default=default, metadata={"choices": tuple(choices), "help": help, "widget": widget})
+
+
+def _number(default, lo, hi, help, *, log=False, widget=None):
+    return field(default=default, metadata={"range": (lo, hi), "log": log, "help": help, "widget": widget})
+
+
+def _flag(default, help, widget=None):
+    return field(default=default, metadata={"help": help, "widget": widget})
 
 
 def _text(default, pattern, help):
-    return field(default=default, metadata={"pattern": pattern, "help": help})
+    return field(default=default, metadata={"pattern": pattern, "help": help, "widget": None})
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    dataset: str = _choice("ring8", DATASETS, "which data the GAN learns")
+    dataset: str = _choice("ring8", DATASETS, "which data the GAN learns",
+        widget=Widget("Dataset", "select", "Data", 0))
     n: int = _number(2000, 2, MAX_ROWS, "number of data points")
-    noise: float | None = _number(None, 0.0, 5.0, "spread of the dataset (its own default when unset)")
+    noise: float | None = _number(None, 0.0, 5.0, "spread of the dataset (its own default when unset)",
+        widget=Widget("Spread (noise)", "slider", "Data", 1, span=(0.0, 2.0), step=0.01,
+            shown=_sampled))
     data_seed: int = _number(0, 0, 2**31 - 1, "seed of the data sample (kept apart from the training seed)")
-    variant: str = _choice("nsgan", VARIANTS, "the GAN loss")
-    conditional: bool = _flag(False, "feed the label to G and D (labelled datasets)")
-    z_dim: int = _number(2, 1, MAX_DIMS, "latent dimension")
-    latent: str = _choice("normal", NOISES, "distribution of z: N(0, I) or U(-1, 1)")
-    g_depth: int = _number(2, 1, 6, "hidden layers of G")
-    g_width: int = _number(64, 1, 512, "units per hidden layer of G")
-    d_depth: int = _number(2, 1, 6, "hidden layers of D")
-    d_width: int = _number(64, 1, 512, "units per hidden layer of D")
-    activation: str = _choice("relu", ACTIVATIONS, "hidden-layer nonlinearity")
-    spectral_norm: bool = _flag(False, "spectral normalisation of D's weights")
-    optimizer: str | None = _choice(None, OPTIMIZERS, "optimiser (the variant's default when unset)")
-    lr_g: float | None = _number(None, 0.0, 10.0, "generator learning rate (0 freezes G)")
-    lr_d: float | None = _number(None, 0.0, 10.0, "discriminator learning rate (0 freezes D)")
-    beta1: float | None = _number(None, 0.0, 0.999, "Adam β1 (the variant's default when unset)")
-    beta2: float | None = _number(None, 0.0, 0.9999, "Adam β2 / RMSprop α (the variant's default when unset)")
-    batch_size: int = _number(256, 1, 2048, "samples per batch")
-    d_steps: int | None = _number(None, 1, 10, "critic steps per generator step, k")
-    gp_weight: float = _number(10.0, 0.0, 1000.0, "λ of the WGAN-GP gradient penalty")
-    r1_weight: float = _number(0.0, 0.0, 1000.0, "γ of the R1 penalty on real data (any variant)")
-    clip: float = _number(0.01, 1e-4, 10.0, "WGAN weight-clipping bound c", log=True)
-    pack: int = _number(1, 1, 8, "PacGAN: D judges this many samples at once")
-    steps: int = _number(2000, 1, 50_000, "generator steps of the run")
-    seed: int = _number(0, 0, 2**31 - 1, "training seed")
+    variant: str = _choice("nsgan", VARIANTS, "the GAN loss",
+        widget=Widget("Loss", "select", "GAN variant", 0))
+    conditional: bool = _flag(False, "feed the label to G and D (labelled datasets)",
+        widget=Widget("Conditional GAN (feed the label to G and D)", "toggle", "Data", 2))
+    z_dim: int = _number(2, 1, MAX_DIMS, "latent dimension",
+        widget=Widget("Latent dimension z", "slider", "Networks", 0))
+    latent: str = _choice("normal", NOISES, "distribution of z: N(0, I) or U(-1, 1)",
+        widget=Widget("Noise distribution", "radio", "Networks", 1))
+    g_depth: int = _number(2, 1, 6, "hidden layers of G",
+        widget=Widget("G hidden layers", "slider", "Networks", 2, tooltip=False))
+    g_width: int = _number(64, 1, 512, "units per hidden layer of G",
+        widget=Widget("G width", "stops", "Networks", 3, WIDTHS, tooltip=False))
+    d_depth: int = _number(2, 1, 6, "hidden layers of D",
+        widget=Widget("D hidden layers", "slider", "Networks", 4, tooltip=False))
+    d_width: int = _number(64, 1, 512, "units per hidden layer of D",
+        widget=Widget("D width", "stops", "Networks", 5, WIDTHS, tooltip=False))
+    activation: str = _choice("relu", ACTIVATIONS, "hidden-layer nonlinearity",
+        widget=Widget("Activation", "select", "Networks", 6, tooltip=False))
+    spectral_norm: bool = _flag(False, "spectral normalisation of D's weights",
+        widget=Widget("Spectral normalisation of D", "toggle", "Remedies", 2))
+    optimizer: str | None = _choice(None, OPTIMIZERS, "optimiser (the variant's default when unset)",
+        widget=Widget("Optimiser", "radio", "Optimiser", 0, tooltip=False))
+    lr_g: float | None = _number(None, 0.0, 10.0, "generator learning rate (0 freezes G)",
+        widget=Widget("Learning rate of G", "stops", "Training", 2, RATES, format="g"))
+    lr_d: float | None = _number(None, 0.0, 10.0, "discriminator learning rate (0 freezes D)",
+        widget=Widget("Learning rate of D", "stops", "Training", 3, RATES, format="g"))
+    beta1: float | None = _number(None, 0.0, 0.999, "Adam β1 (the variant's default when unset)",
+        widget=Widget("β1 (Adam)", "slider", "Optimiser", 1, span=(0.0, 0.99), step=0.01, tooltip=False))
+    beta2: float | None = _number(None, 0.0, 0.9999, "Adam β2 / RMSprop α (the variant's default when unset)",
+        widget=Widget("β2 (Adam) / α (RMSprop)", "slider", "Optimiser", 2, span=(0.5, 0.9999), step=0.0001,
+            format=".4f", tooltip=False))
+    batch_size: int = _number(256, 1, 2048, "samples per batch",
+        widget=Widget("Batch size", "stops", "Training", 1, (1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048),
+            tooltip=False))
+    d_steps: int | None = _number(None, 1, 10, "critic steps per generator step, k",
+        widget=Widget("Critic steps per G step (k)", "slider", "Training", 4))
+    gp_weight: float = _number(10.0, 0.0, 1000.0, "λ of the WGAN-GP gradient penalty",
+        widget=Widget("Gradient penalty λ", "slider", "Remedies", 0, span=(0.0, 100.0), step=0.5,
+            tooltip=False, shown=_with_penalty))
+    r1_weight: float = _number(0.0, 0.0, 1000.0, "γ of the R1 penalty on real data (any variant)",
+        widget=Widget("R1 penalty γ", "slider", "Remedies", 3, span=(0.0, 10.0), step=0.1))
+    clip: float = _number(0.01, 1e-4, 10.0, "WGAN weight-clipping bound c", log=True,
+        widget=Widget("Weight clip c", "stops", "Remedies", 1, (0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0),
+            tooltip=False, shown=_with_clipping))
+    pack: int = _number(1, 1, 8, "PacGAN: D judges this many samples at once",
+        widget=Widget("PacGAN packing m", "slider", "Remedies", 4))
+    steps: int = _number(2000, 1, 50_000, "generator steps of the run",
+        widget=Widget("Generator steps", "stops", "Training", 0,
+            (100, 200, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000), tooltip=False))
+    seed: int = _number(0, 0, 2**31 - 1, "training seed",
+        widget=Widget("Seed", "number", "Training", 5))
     data_id: str = _text("", "[0-9a-f]{0,16}", "content hash of your own data (dataset 'csv'): new data, new run")
 
     def __post_init__(self):
@@ -137,8 +204,14 @@ class RunConfig:
 
 
 def field_specs() -> dict[str, Mapping[str, Any]]:
-    """name -> metadata (choices or range, help): what a widget needs to offer a field."""
+    """name -> metadata (choices or range, help, widget): what a widget needs to offer a field."""
     return {f.name: f.metadata for f in dataclasses.fields(RunConfig)}
+
+
+def widgets() -> dict[str, Widget]:
+    """name -> Widget of every field the sidebar draws, in the sidebar's order."""
+    hinted = {name: spec["widget"] for name, spec in field_specs().items() if spec["widget"] is not None}
+    return dict(sorted(hinted.items(), key=lambda item: (SECTIONS.index(item[1].section), item[1].order)))
 
 
 def _base_type(f: dataclasses.Field) -> type:

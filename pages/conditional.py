@@ -30,7 +30,7 @@ def reset() -> None:
 
 
 run = ui.live_run(cfg, RUN, PLAYING)
-ui.run_controls("conditional", PLAYING, run.status in ("done", "diverged"), step=lambda: run.step(100), reset=reset)
+ui.run_controls("conditional", PLAYING, lambda: st.session_state[RUN], reset=reset)
 extent = views.Extent.around(run.data.x)
 names = latent.label_names(run.data)
 
@@ -64,12 +64,6 @@ def per_class(run: Trainer) -> None:
     ui.chart(latent_charts.class_kde_chart(kdes, extent, names), width="content")
 
 
-def advance(budget: float) -> bool:
-    live = st.session_state[RUN]
-    ui.advance(live, budget)
-    return live.status in ("done", "diverged")
-
-
 def draw() -> None:
     ui.status_line(st.session_state[RUN])
     chosen_labels(st.session_state[RUN])
@@ -100,7 +94,7 @@ def latent_view() -> None:
     ui.guarded(lambda: same_z(st.session_state[RUN]), "Drawing one z under every label")
 
 
-ui.play_live(PLAYING, advance, draw)
+ui.play_live(PLAYING, lambda: st.session_state[RUN], draw)
 # Outside the timer, so playing stays light and Pause answers at once: redrawn on Play, Pause, Step and at the end.
 ui.guarded(lambda: per_class(run), "Drawing the per-class view")
 latent_view()

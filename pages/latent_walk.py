@@ -35,7 +35,7 @@ if run is st.session_state.get("run"):
     note, button = st.columns([4, 1])
     note.info(f"Walking through your Playground run, as it stands at step {run.step_count:,}.")
     button.button("Train to the end", on_click=finish, icon=":material/fast_forward:", width="stretch",
-                  disabled=run.status in ("done", "diverged"),
+                  disabled=ui.finished(run),
                   help="Use these settings trained to the last step (your Playground run stays as it is)")
 else:
     st.caption("These settings, trained to the end (shared with every visitor who picks them). "

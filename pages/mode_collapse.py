@@ -3,6 +3,7 @@ import streamlit as st
 
 from ganplay import DATASETS, VARIANTS, RunConfig, SideBySide, collapse, ui, views
 from ganplay import collapse_charts as charts
+from ganplay.config import widgets
 
 RECIPES = {"paper": "Each variant's paper recipe", "shared": "One recipe for all (one batched computation)"}
 MODE_DATASETS = [name for name, spec in DATASETS.items() if spec.has_modes]
@@ -35,7 +36,7 @@ recipe = s.radio("Optimiser settings", list(RECIPES), format_func=RECIPES.get, k
                       "β = (0, 0.9), k = 5; WGAN: RMSprop, k = 5; the others Adam(10⁻³, β = (0.5, 0.999)), "
                       "k = 1). One recipe: Adam(10⁻³, β = (0.5, 0.999)) and k = 1 for all, equal compute.")
 s.header("Training")
-steps = s.select_slider("Generator steps", ui.STEPS[:8], key="collapse_steps")
+steps = s.select_slider("Generator steps", widgets()["steps"].options[:8], key="collapse_steps")
 seed = s.number_input("Seed", 0, 2**31 - 1, key="collapse_seed")
 if not variants:
     st.info("Pick at least one GAN variant in the sidebar.")
@@ -64,8 +65,11 @@ if live is None or live.configs != configs:
     restart()
 
 
-ui.run_controls("collapse", "collapse_playing", st.session_state.collapse_live.side.finished,
-                step=lambda: st.session_state.collapse_live.advance(max_steps=100), reset=restart)
+def comparison() -> collapse.Comparison:
+    return st.session_state.collapse_live
+
+
+ui.run_controls("collapse", "collapse_playing", comparison, reset=restart)
 
 
 def status(side: SideBySide) -> None:
@@ -106,13 +110,7 @@ def frame(live: collapse.Comparison) -> None:
         "every mode about the same bar.")
 
 
-def advance(budget: float) -> bool:
-    live = st.session_state.collapse_live
-    live.advance(budget)
-    return live.side.finished
-
-
-ui.play_live("collapse_playing", advance, draw=lambda: frame(st.session_state.collapse_live))
+ui.play_live("collapse_playing", comparison, draw=lambda: frame(comparison()))
 
 
 # --- repeat over seeds ---------------------------------------------------------------------------

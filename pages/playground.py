@@ -18,8 +18,7 @@ def reset() -> None:
     st.session_state.run = ui.new_run(cfg)
 
 
-toggle_column = ui.run_controls("playground", "playing", run.status in ("done", "diverged"),
-                                step=lambda: run.step(100), reset=reset)
+toggle_column = ui.run_controls("playground", "playing", lambda: st.session_state.run, reset=reset)
 toggles = toggle_column.columns(3)
 show_critic = toggles[0].toggle("D heatmap", value=True)
 show_push = toggles[1].toggle("G's gradient", value=False, help="The direction D pushes each generated sample")
@@ -49,12 +48,6 @@ def frame(run: ui.Trainer) -> None:
             ui.chart(charts.kde_chart(views.kde_frame(snap.real, snap.fake, extent), extent))
 
 
-def advance(budget: float) -> bool:
-    live = st.session_state.run
-    ui.advance(live, budget)
-    return live.status in ("done", "diverged")
-
-
-ui.play_live("playing", advance, draw=lambda: frame(st.session_state.run))
+ui.play_live("playing", lambda: st.session_state.run, draw=lambda: frame(st.session_state.run))
 ui.own_data_section()
 ui.take_away_section(st.session_state.run)

@@ -75,28 +75,22 @@ def test_measure_of_a_one_mode_generator_captures_one_mode_at_reverse_kl_log8():
 
 def test_track_records_on_fixed_steps_whatever_the_chunks():
     configs = collapse.variant_configs(ganplay.RunConfig(steps=300), QUICK, shared_recipe=True)
-    at_once, in_chunks = ganplay.SideBySide(configs), ganplay.SideBySide(configs)
-    track = collapse.advance(at_once, collapse.record(at_once))
-    chunked = collapse.record(in_chunks)
+    at_once, in_chunks = collapse.Comparison(configs), collapse.Comparison(configs)
+    at_once.step(300)
     while not in_chunks.finished:
-        chunked = collapse.advance(in_chunks, chunked, max_steps=7)  # 7 does not divide the record interval 3
-    assert chunked == track
-    assert [m.step for m in track[::2]] == list(range(0, 301, 3))
-    assert [m.variant for m in track[:4]] == ["nsgan", "lsgan", "nsgan", "lsgan"]
+        in_chunks.step(7)  # 7 does not divide the record interval 3
+    assert in_chunks.track == at_once.track
+    assert [m.step for m in at_once.track[::2]] == list(range(0, 301, 3))
+    assert [m.variant for m in at_once.track[:4]] == ["nsgan", "lsgan", "nsgan", "lsgan"]
 
 
-def test_advance_stops_at_its_budget_and_resumes_where_it_stopped():
-    side = ganplay.SideBySide(collapse.variant_configs(ganplay.RunConfig(steps=300), QUICK, shared_recipe=True))
-    track = collapse.advance(side, collapse.record(side), budget=0.0)
-    assert collapse.steps_done(side) == 0 and len(track) == 2
-    track = collapse.advance(side, track, max_steps=100)
-    assert collapse.steps_done(side) == 100 and track[-1].step == 99  # the next record falls on step 102
-
-
-def test_comparison_advances_its_runs_and_track_together():
+def test_comparison_steps_its_runs_and_track_together_and_stops_between_records():
     live = collapse.Comparison(collapse.variant_configs(ganplay.RunConfig(steps=300), QUICK, shared_recipe=True))
-    live.advance(max_steps=30)
+    live.step(30)
     assert collapse.steps_done(live.side) == 30 and live.track[-1].step == 30 and len(live.track) == 2 * 11
+    live.step(70)
+    assert collapse.steps_done(live.side) == 100 and live.track[-1].step == 99  # the next record falls on step 102
+    assert not live.finished and live.step(1000).finished and collapse.steps_done(live.side) == 300
 
 
 def test_repeat_over_seeds_returns_each_runs_final_measure_and_reports_progress():

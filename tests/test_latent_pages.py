@@ -58,7 +58,7 @@ def test_latent_walk_loads_with_defaults_and_shows_g_of_z_over_the_data(app):
     assert [s.label for s in app.main.slider] == ["z₁", "z₂"]
     (chart,) = app.get(CHART)
     assert set(layer_data(chart, 0)["source"]) == {"real", "generated"}
-    run = ui.finished_runs().get(ganplay.RunConfig())  # the page trained the defaults into the shared cache
+    run = ui.shared_run(ganplay.RunConfig(), None).run  # the page trained the defaults in the shared cache
     assert run.status == "done"
     assert_allclose(layer_data(chart, 1)[["x", "y"]], run.sample(z=np.zeros((1, 2))), rtol=0, atol=2e-6)
 

@@ -1,0 +1,24 @@
+"""The one Streamlit-aware package of ganplay: what the pages use, re-exported so that pages stay thin.
+
+  links      the settings in the URL, the share box, classroom links, the entry point every page calls first
+  sidebar    the settings sidebar, generated from RunConfig's field table
+  own_data   the visitor's own data (upload or paint), the plane to draw it on
+  take_away  downloads and the script that redoes a run
+  live       Play / Pause / Step / Reset, the play loop, the one stepping helper, the status line
+  caches     what every visitor shares (finished runs, projections)
+  state      the session-state keys, in one place
+"""
+from .. import Trainer
+from .caches import shared_run
+from .links import current_config, ensure_entrypoint
+from .live import (FRAME_MARGIN_SECONDS, MAX_STEP_BUDGET_SECONDS, STEP_BUDGET_SECONDS, TARGET_FRAME_SECONDS, advance,
+                   chart, finished, guarded, live_run, play_live, run_controls, status_line, train_with_progress,
+                   training_budget)
+from .own_data import data_for, new_run, own_data_section, projection
+from .sidebar import settings_sidebar
+from .take_away import take_away_section
+
+__all__ = ["Trainer", "shared_run", "current_config", "ensure_entrypoint", "FRAME_MARGIN_SECONDS",
+           "MAX_STEP_BUDGET_SECONDS", "STEP_BUDGET_SECONDS", "TARGET_FRAME_SECONDS", "advance", "chart", "finished",
+           "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress", "training_budget",
+           "data_for", "new_run", "own_data_section", "projection", "settings_sidebar", "take_away_section"]

@@ -1,0 +1,41 @@
+"""The session state this package keeps, and the few readings of it every part needs.
+
+Session state keys (all in one place):
+  run_config   the visitor's RunConfig; survives page switches (widget state does not)
+  run          the visitor's live Trainer for run_config
+  playing      whether the live view advances on its timer
+  cfg_<field>  the sidebar widget of one RunConfig field
+  link_report  (config, ignored settings) of the link the session was opened with
+  preset       the "Lesson preset" selectbox
+  lesson       the chosen preset's name, kept across pages (widget state is not) and in classroom mode
+  own_data     the visitor's own data (userdata.OwnData), uploaded or painted; never shared
+  upload_table (file name, cells) of the last readable upload, for the label column choice
+  painted      (x, y) of the painted points
+  data_message (kind, text): what the last upload or paint stroke did
+  <playing key>_last_frame  whether that live view's last frame was playing (the next one after Play trains first)
+  other widgets: upload, upload_label, paint_canvas, projection, classroom_fields, own_data_open, take_away_open
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import DATASETS, userdata
+
+PREFIX = "cfg_"
+
+
+def own() -> userdata.OwnData | None:
+    return st.session_state.get("own_data")
+
+
+def labelled(dataset: str) -> bool:
+    data = own()
+    return data is not None and data.dataset.y is not None if dataset == "csv" else DATASETS[dataset].labelled
+
+
+def on_dataset_change() -> None:
+    """A new dataset brings its own spread, and turns the conditional GAN off when it has no labels."""
+    name = st.session_state[PREFIX + "dataset"]
+    st.session_state[PREFIX + "noise"] = DATASETS[name].default_noise
+    if not labelled(name):
+        st.session_state[PREFIX + "conditional"] = False

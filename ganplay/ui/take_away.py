@@ -1,0 +1,31 @@
+"""Taking a run away: its samples, its generator, its data as trained, and the script that redoes it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import Trainer, export
+
+
+def take_away_section(run: Trainer) -> None:
+    """Downloads of the run as it stands, and the script that redoes it; only while paused."""
+    box = st.expander("Take it away: samples, generator, Python", icon=":material/download:",
+                      key="take_away_open", on_change="rerun")
+    if not box.open:
+        return
+    if st.session_state.get("playing"):
+        box.caption("Pause the run to download it: the files hold the run as it stands.")
+        return
+    columns = box.columns(3)
+    # the files are made on click (data as a callable), not on every rerun of the page
+    columns[0].download_button(f"Samples ({export.SAMPLES:,} points, CSV)", lambda: export.samples_csv(run),
+                               "ganplay_samples.csv", "text/csv", on_click="ignore", icon=":material/scatter_plot:")
+    columns[1].download_button("Generator (PyTorch)", lambda: export.generator_file(run), "ganplay_generator.pt",
+                               on_click="ignore", icon=":material/neurology:",
+                               help="torch.load(path, weights_only=True): the state_dict and the config as JSON; "
+                                    "ganplay.export.load_generator(path) gives a run that samples the same points.")
+    if run.config.dataset == "csv":
+        columns[2].download_button("Your data as trained (CSV)", lambda: export.data_csv(run.data), export.DATA_FILE,
+                                   "text/csv", on_click="ignore", icon=":material/table:")
+    box.markdown("**Copy as Python**: this script redoes the run in a notebook and draws the same samples.")
+    box.code(export.python_snippet(run), language="python")
+    box.caption("To keep a picture: hover a chart and use the download button of its toolbar.")
