@@ -19,6 +19,7 @@ NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 RATES = (0.0, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 1.0, 10.0)
+ECHO = 40  # characters of a visitor's value a message repeats, at most
 ALWAYS_SHOWN = ("dataset", "variant", "seed")  # a link or snippet always says what it trains, and with which seed
 SECTIONS = ("Data", "GAN variant", "Training", "Networks", "Optimiser", "Remedies")  # the sidebar, top to bottom
 FOLDED = ("Networks", "Optimiser", "Remedies")  # sections drawn as expanders
@@ -170,7 +171,9 @@ class RunConfig:
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> tuple["RunConfig", list[str]]:
-        """Parse URL parameters; unknown, malformed or out-of-range ones are ignored and named."""
+        """Parse URL parameters; unknown, malformed or out-of-range ones are ignored and named, and of fields
+        valid alone but not together (conditional on unlabelled data, a pack that does not divide the batch)
+        the one the check names is dropped, the others kept."""
         known = {f.name: f for f in dataclasses.fields(cls)}
         values, ignored = {}, []
         for key, text in params.items():
@@ -181,12 +184,17 @@ class RunConfig:
                 _check(known[key], values[key])
             except ValueError as problem:
                 values.pop(key, None)
-                ignored.append(f"{key}={text!r} ({problem})")
-        try:
-            return cls(**values), ignored
-        except ValueError as problem:  # fields valid alone but not together (e.g. conditional)
-            ignored.append(str(problem))
-            return cls(**{k: v for k, v in values.items() if k in ("dataset", "variant")}), ignored
+                ignored.append(f"{key}={echo(text)} ({problem})")
+        while True:
+            try:
+                return cls(**values), ignored
+            except ValueError as problem:
+                name = str(problem).split(":", 1)[0]  # every check names its field first
+                if name not in values or name in ("dataset", "variant"):  # no field of the link's to blame
+                    return cls(**{k: v for k, v in values.items() if k in ("dataset", "variant")}), [
+                        *ignored, str(problem)]
+                ignored.append(f"{name}={echo(params[name])} ({problem})")
+                del values[name]
 
     def as_call(self) -> str:
         """This config as Python source: `ganplay.RunConfig(...)` with the changed settings."""
@@ -214,6 +222,12 @@ def widgets() -> dict[str, Widget]:
     return dict(sorted(hinted.items(), key=lambda item: (SECTIONS.index(item[1].section), item[1].order)))
 
 
+def echo(value: Any) -> str:
+    """A value as a message repeats it: its repr, cut to ECHO characters with "…" (a link may carry 100 KB)."""
+    text = repr(value)
+    return text if len(text) <= ECHO else text[:ECHO - 1] + "…"
+
+
 def _base_type(f: dataclasses.Field) -> type:
     return {"int": int, "float": float, "bool": bool, "str": str}[str(f.type).split(" |")[0]]
 
@@ -226,15 +240,15 @@ def _check(f: dataclasses.Field, value: Any) -> None:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         ok_type = True
     if not ok_type:
-        raise ValueError(f"{f.name}: expected {kind.__name__}, got {value!r}")
+        raise ValueError(f"{f.name}: expected {kind.__name__}, got {echo(value)}")
     if "pattern" in f.metadata and not re.fullmatch(f.metadata["pattern"], value):
-        raise ValueError(f"{f.name}: {value!r} does not match {f.metadata['pattern']}")
+        raise ValueError(f"{f.name}: {echo(value)} does not match {f.metadata['pattern']}")
     if "choices" in f.metadata and value not in f.metadata["choices"]:
-        raise ValueError(f"{f.name}: {value!r} is not one of {', '.join(f.metadata['choices'])}")
+        raise ValueError(f"{f.name}: {echo(value)} is not one of {', '.join(f.metadata['choices'])}")
     if "range" in f.metadata:
         lo, hi = f.metadata["range"]
         if not (isinstance(value, int) or math.isfinite(value)) or not lo <= value <= hi:
-            raise ValueError(f"{f.name}: {value!r} is outside the allowed range {lo:g}..{hi:g}")
+            raise ValueError(f"{f.name}: {echo(value)} is outside the allowed range {lo:g}..{hi:g}")
 
 
 def _to_text(value: Any) -> str:

@@ -90,9 +90,27 @@ def test_garbage_in_the_url_is_ignored_and_named():
     assert [i.split("=")[0] for i in ignored] == ["steps", "lr_g", "spectral_norm"]
 
 
-def test_incompatible_url_values_fall_back_to_defaults_with_a_message():
-    cfg, ignored = RunConfig.from_query({"dataset": "swissroll", "conditional": "true"})
-    assert cfg == RunConfig(dataset="swissroll") and "no labels" in ignored[0]
+@pytest.mark.parametrize("params, kept, dropped", [
+    ({"pack": "8", "batch_size": "100", "seed": "7", "steps": "500"}, dict(batch_size=100, seed=7, steps=500),
+     ["pack='8' (pack: batch_size 100 must be a multiple of pack 8)"]),
+    ({"conditional": "true", "dataset": "swissroll", "seed": "3", "z_dim": "4"}, dict(dataset="swissroll", seed=3, z_dim=4),
+     ["conditional='true' (conditional: dataset 'swissroll' has no labels; choose one of "
+      f"{', '.join(n for n, s in DATASETS.items() if s.labelled)})"]),
+    ({"conditional": "1", "dataset": "moons", "pack": "3", "data_id": "ab"}, dict(dataset="moons", conditional=True),
+     ["data_id='ab' (data_id: only your own data (dataset 'csv') has one, not 'moons')",
+      "pack='3' (pack: batch_size 256 must be a multiple of pack 3)"]),
+])
+def test_url_values_valid_alone_but_not_together_drop_only_the_conflicting_field_and_name_it(params, kept, dropped):
+    assert RunConfig.from_query(params) == (RunConfig(**kept), dropped)
+
+
+def test_a_message_echoes_at_most_forty_characters_of_a_value():
+    cfg, ignored = RunConfig.from_query({"seed": "7" * 100_000, "variant": "[x](http://example.invalid)" * 10})
+    assert cfg == RunConfig()
+    assert ignored == ["seed='" + "7" * 38 + "… (expected int)",
+                       "variant='[x](http://example.invalid)[x](http://… (variant: "
+                       "'[x](http://example.invalid)[x](http://… is not one of " + ", ".join(VARIANTS) + ")"]
+    assert max(map(len, ignored)) < 200
 
 
 def test_python_snippet_reproduces_the_config():

@@ -1,5 +1,6 @@
 """Share, teach, take away, through AppTest: links, classroom links, presets, your own data, the snippet."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ganplay import RunConfig, export, userdata
+from ganplay.ui.text import WORD_JOINER
 from test_userdata import iris_csv
 
 TIMEOUT = 60
@@ -24,6 +26,11 @@ def open_playground(**params) -> AppTest:
     at.switch_page("pages/playground.py").run()
     assert not at.exception
     return at
+
+
+def shown(element) -> str:
+    """The text a visitor sees of a Markdown element whose visitor-made parts are escaped (ui.as_text)."""
+    return re.sub(r"\\(.)", r"\1", element.value).replace(WORD_JOINER, "")
 
 
 def _sidebar_labels(at) -> list[str]:
@@ -42,7 +49,7 @@ def test_a_link_with_garbage_uses_defaults_and_names_what_it_ignored():
                          pack="2", page="whatever")
     assert at.session_state.run_config == RunConfig(variant="wgan", pack=2)
     (warning,) = at.warning
-    assert warning.value == ("This link had settings that could not be used, so their defaults are shown: "
+    assert shown(warning) == ("This link had settings that could not be used, so their defaults are shown: "
                              "steps='1e99' (expected int); lr_g='fast' (expected float); "
                              "z_dim='99' (z_dim: 99 is outside the allowed range 1..16); "
                              "spectral_norm='maybe' (expected true or false)")
@@ -51,7 +58,7 @@ def test_a_link_with_garbage_uses_defaults_and_names_what_it_ignored():
 def test_a_link_to_your_own_data_says_it_cannot_carry_it_and_shows_the_default_dataset():
     at = open_playground(dataset="csv", data_id="abc123", variant="lsgan")
     assert at.session_state.run_config == RunConfig(variant="lsgan")
-    assert "dataset=csv (a link cannot carry your own data: upload it again)" in at.warning[0].value
+    assert "dataset=csv (a link cannot carry your own data: upload it again)" in shown(at.warning[0])
 
 
 def test_the_url_follows_the_settings_and_keeps_other_keys():
@@ -104,7 +111,7 @@ def test_an_uploaded_csv_becomes_the_dataset_drawn_through_pca():
     assert at.selectbox(key="upload_label").value == "species"
     assert at.selectbox(key="projection").value == 0  # PCA first
     assert len(at.get("vega_lite_chart")) == 3 + 1  # scatter, losses, densities; the painting canvas
-    assert at.success[0].value.startswith("Training on iris.csv: 150 rows × 4 columns, 3 labels.")
+    assert shown(at.success[0]).startswith("Training on iris.csv: 150 rows × 4 columns, 3 labels.")
     at.sidebar.toggle(key="cfg_conditional").set_value(True).run()
     at.button[1].click().run()  # Step
     assert at.session_state.run.step_count == 100 and not at.error
@@ -119,12 +126,12 @@ def test_a_refused_upload_names_the_problem_and_keeps_the_previous_data(raw, mes
     kept = at.session_state.run_config
     at.file_uploader(key="upload").set_value(("upload.csv", raw, "text/csv")).run()
     assert not at.exception and at.session_state.run_config == kept
-    assert at.error[0].value.startswith(message) and at.error[0].value.endswith("Your previous data is kept.")
+    assert shown(at.error[0]).startswith(message) and shown(at.error[0]).endswith("Your previous data is kept.")
 
 
 def test_dropped_rows_are_reported_after_an_upload():
     at = _upload(open_playground(), "f.csv", b"a,b\n1,2\n3,x\n5,inf\n7,8\n9,9\n")
-    assert at.success[0].value.endswith("Dropped 1 row with text in numeric columns (first: line 3, 'b' = 'x').\n\n"
+    assert shown(at.success[0]).endswith("Dropped 1 row with text in numeric columns (first: line 3, 'b' = 'x').\n\n"
                                         "Dropped 1 row with missing, NaN or infinite values (first: line 4).")
 
 
@@ -148,6 +155,34 @@ def test_clearing_the_painting_returns_to_a_built_in_dataset():
     at.session_state["own_data_open"] = True
     at.run()
     at.sidebar.selectbox(key="cfg_dataset").set_value("csv").run()
-    assert at.session_state.run.data.x.shape == (200, 2) and at.sidebar.caption[0].value.startswith("painted: 200 rows")
+    assert at.session_state.run.data.x.shape == (200, 2) and shown(at.sidebar.caption[0]).startswith("painted: 200 rows")
     next(b for b in at.button if b.label == "Clear the painting").click().run()
     assert at.session_state.run_config.dataset == "ring8" and "own_data" not in at.session_state
+
+
+PUNCTUATION = r"[!-/:-@\[-`{-~]"  # ASCII punctuation: what Markdown may give a meaning
+
+
+@pytest.mark.parametrize("params, visible", [
+    ({"seed": "[Session expired: log in again](http://example.invalid/phish)"},
+     "seed='[Session expired: log in again](http:/… (expected int)"),
+    ({"preset": "![](http://example.invalid/pixel.png)"},
+     "preset='![](http://example.invalid/pixel.png)' (no such lesson preset)"),
+    ({"classroom": "lr_g,<img src=http://example.invalid/x.png>,:red[ALERT]"},
+     "classroom: ':red[ALERT]' is not a setting; classroom: '<img src=http://example.invalid/x.png>' is not a setting"),
+    ({"variant": "x\n# ACCOUNT SUSPENDED\n*call* `now` $x$"}, "variant='x\\n# ACCOUNT SUSPENDED\\n*call* `now` $… ("),
+])
+def test_a_links_values_are_shown_as_text_never_as_markdown(params, visible):
+    at = open_playground(**params)
+    prefix = "This link had settings that could not be used, so their defaults are shown: "
+    (warning,) = at.warning
+    assert warning.value.startswith(prefix) and visible in shown(warning)
+    for item in re.split(r"(?<!\\); ", warning.value[len(prefix):]):  # "; " between the items is ganplay's own
+        assert re.fullmatch(rf"(?:[^!-/:-@\[-`{{-~]|\\{PUNCTUATION})*", item, re.DOTALL), item  # all escaped
+
+
+def test_a_huge_link_value_is_echoed_in_a_few_dozen_characters():
+    at = open_playground(seed="9" * 100_000, variant="lsgan")
+    (warning,) = at.warning
+    assert shown(warning).endswith("seed='" + "9" * 38 + "… (expected int)") and len(warning.value) < 200
+    assert at.session_state.run_config == RunConfig(variant="lsgan")

@@ -7,6 +7,7 @@
   live       Play / Pause / Step / Reset, the play loop, the one stepping helper, the status line
   caches     what every visitor shares (finished runs, projections)
   state      the session-state keys, in one place
+  text       a visitor's text shown as text, never as Markdown
 """
 from .. import Trainer
 from .caches import shared_run
@@ -17,8 +18,9 @@ from .live import (FRAME_MARGIN_SECONDS, MAX_STEP_BUDGET_SECONDS, STEP_BUDGET_SE
 from .own_data import data_for, new_run, own_data_section, projection
 from .sidebar import settings_sidebar
 from .take_away import take_away_section
+from .text import as_text
 
 __all__ = ["Trainer", "shared_run", "current_config", "ensure_entrypoint", "FRAME_MARGIN_SECONDS",
            "MAX_STEP_BUDGET_SECONDS", "STEP_BUDGET_SECONDS", "TARGET_FRAME_SECONDS", "advance", "chart", "finished",
            "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress", "training_budget",
-           "data_for", "new_run", "own_data_section", "projection", "settings_sidebar", "take_away_section"]
+           "data_for", "new_run", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]

@@ -8,8 +8,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from .. import RunConfig
-from ..config import field_specs, widgets
+from ..config import echo, field_specs, widgets
 from ..presets import PRESETS
+from .text import as_text
 
 LINK_KEYS = (*field_specs(), "preset")  # the URL keys this module writes; others (classroom, pages') stay
 
@@ -38,7 +39,7 @@ def config_from_link(params: dict[str, str]) -> tuple[RunConfig, str | None, lis
     if preset in PRESETS:
         params = {**PRESETS[preset].config().to_query(), **params}
     elif preset is not None:
-        ignored.append(f"preset={preset!r} (no such lesson preset)")
+        ignored.append(f"preset={echo(preset)} (no such lesson preset)")
         preset = None
     cfg, bad = RunConfig.from_query(params)
     if cfg.dataset == "csv":
@@ -60,7 +61,7 @@ def current_config() -> RunConfig:
     """The visitor's settings; a session's first call takes them from the link it was opened with."""
     if "run_config" not in st.session_state:
         cfg, preset, ignored = config_from_link(st.query_params.to_dict())
-        ignored += [f"classroom: {name!r} is not a setting" for name in classroom()[1]]
+        ignored += [f"classroom: {echo(name)} is not a setting" for name in classroom()[1]]
         st.session_state.run_config, st.session_state.lesson = cfg, preset
         if ignored:
             st.session_state.link_report = (cfg, ignored)
@@ -68,11 +69,12 @@ def current_config() -> RunConfig:
 
 
 def link_warning(cfg: RunConfig) -> None:
-    """Name the settings of the opening link that could not be used, while its settings are on show."""
+    """Name the settings of the opening link that could not be used, while its settings are on show
+    (the link's values as text: a shared link must not put a link or an image in ganplay's own warning)."""
     report = st.session_state.get("link_report")
     if report and report[0] == cfg:
         st.warning("This link had settings that could not be used, so their defaults are shown: "
-                   + "; ".join(report[1]), icon=":material/link_off:")
+                   + "; ".join(map(as_text, report[1])), icon=":material/link_off:")
 
 
 def _link_params(cfg: RunConfig) -> dict[str, str]:

@@ -9,6 +9,7 @@ import streamlit as st
 from .. import RunConfig, Trainer
 from . import caches
 from .own_data import data_for, new_run
+from .text import as_text
 
 FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
 TARGET_FRAME_SECONDS = 0.18  # a live view's frame period: five or six frames a second, the rest is training
@@ -159,4 +160,4 @@ def guarded(action: Callable[[], None], what: str) -> None:
     try:
         action()
     except Exception as problem:  # noqa: BLE001 - the page must survive anything the core raises
-        st.error(f"{what} failed: {problem}")
+        st.error(f"{what} failed: {as_text(problem)}")

@@ -8,6 +8,7 @@ from .. import RunConfig, Trainer, charts, userdata
 from ..datasets import Dataset
 from . import caches, links
 from .state import PREFIX, on_dataset_change, own
+from .text import as_text
 
 
 def caption(data: userdata.OwnData) -> str:
@@ -101,7 +102,7 @@ def own_data_section() -> None:
         st.button("Clear the painting", on_click=_clear_paint, disabled=not len(x), icon=":material/delete:")
     if "data_message" in st.session_state:
         kind, text = st.session_state.data_message
-        (box.error if kind == "error" else box.success)(text)
+        (box.error if kind == "error" else box.success)("\n\n".join(map(as_text, text.split("\n\n"))))
 
 
 def data_for(cfg: RunConfig) -> Dataset | None:

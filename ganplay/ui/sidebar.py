@@ -10,6 +10,7 @@ from ..config import FOLDED, SECTIONS, Widget, field_specs, widgets
 from ..presets import PRESETS
 from . import links, own_data
 from .state import PREFIX, labelled, on_dataset_change, own
+from .text import as_text
 
 
 def _load(cfg: RunConfig) -> None:
@@ -49,7 +50,7 @@ def _dataset_title(name: str) -> str:
 
 def _dataset_note(box) -> None:
     dataset = st.session_state[PREFIX + "dataset"]
-    box.caption(own_data.caption(own()) if dataset == "csv" else DATASETS[dataset].description)
+    box.caption(as_text(own_data.caption(own())) if dataset == "csv" else DATASETS[dataset].description)
 
 
 def _variant_note(box) -> None:
@@ -143,7 +144,7 @@ def _store(previous: RunConfig) -> RunConfig:
     try:
         cfg = RunConfig(**values)
     except ValueError as problem:
-        st.sidebar.error(f"Setting refused: {problem}")
+        st.sidebar.error(f"Setting refused: {as_text(problem)}")
         cfg = previous
     st.session_state.run_config = cfg
     return cfg
