@@ -93,7 +93,8 @@ def test_garbage_in_the_url_is_ignored_and_named():
 @pytest.mark.parametrize("params, kept, dropped", [
     ({"pack": "8", "batch_size": "100", "seed": "7", "steps": "500"}, dict(batch_size=100, seed=7, steps=500),
      ["pack='8' (pack: batch_size 100 must be a multiple of pack 8)"]),
-    ({"conditional": "true", "dataset": "swissroll", "seed": "3", "z_dim": "4"}, dict(dataset="swissroll", seed=3, z_dim=4),
+    ({"conditional": "true", "dataset": "swissroll", "seed": "3", "z_dim": "4"},
+     dict(dataset="swissroll", seed=3, z_dim=4),
      ["conditional='true' (conditional: dataset 'swissroll' has no labels; choose one of "
       f"{', '.join(n for n, s in DATASETS.items() if s.labelled)})"]),
     ({"conditional": "1", "dataset": "moons", "pack": "3", "data_id": "ab"}, dict(dataset="moons", conditional=True),

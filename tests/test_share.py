@@ -155,7 +155,8 @@ def test_clearing_the_painting_returns_to_a_built_in_dataset():
     at.session_state["own_data_open"] = True
     at.run()
     at.sidebar.selectbox(key="cfg_dataset").set_value("csv").run()
-    assert at.session_state.run.data.x.shape == (200, 2) and shown(at.sidebar.caption[0]).startswith("painted: 200 rows")
+    assert at.session_state.run.data.x.shape == (200, 2)
+    assert shown(at.sidebar.caption[0]).startswith("painted: 200 rows")
     next(b for b in at.button if b.label == "Clear the painting").click().run()
     assert at.session_state.run_config.dataset == "ring8" and "own_data" not in at.session_state
 

@@ -20,7 +20,7 @@ def ensure_entrypoint() -> None:
 
     With a pages/ folder, Streamlit starts in its legacy multipage mode and runs that file alone
     (no page config, no navigation) until some session has called st.navigation. Call this first
-    in every page. (A private flag: tests/test_app.py fails, naming it, if Streamlit drops it.)
+    in every page. (A private flag: tests/test_ui_live.py fails, naming it, if Streamlit changes it.)
     """
     # AppTest starts every run in that mode; a rerun there would swallow the clicks the test made.
     if PagesManager.uses_pages_directory and not st.get_option("global.appTest"):
