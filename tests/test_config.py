@@ -126,3 +126,19 @@ def test_every_variant_and_dataset_name_is_a_valid_choice():
         assert RunConfig(variant=name).variant == name
     for name in DATASETS:
         assert RunConfig(dataset=name).dataset == name
+
+
+def test_every_widget_hint_fits_its_field():
+    from ganplay.config import SECTIONS, widgets
+    hints = widgets()
+    assert set(hints) == {f.name for f in dataclasses.fields(RunConfig)} - {"n", "data_seed", "data_id"}
+    for name, widget in hints.items():
+        spec = field_specs()[name]
+        assert widget.section in SECTIONS and widget.kind in ("select", "radio", "slider", "stops", "toggle", "number")
+        assert ("choices" in spec) == (widget.kind in ("select", "radio")), name
+        if widget.kind == "stops":
+            assert all(spec["range"][0] <= v <= spec["range"][1] for v in widget.options), name
+        if widget.span is not None:
+            assert spec["range"][0] <= widget.span[0] < widget.span[1] <= spec["range"][1], name
+    places = [(w.section, w.order) for w in hints.values()]
+    assert len(set(places)) == len(places)  # no two widgets in one place
