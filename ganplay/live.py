@@ -13,56 +13,22 @@ Later, a group of compatible runs can become one entry whose `run` steps a stack
 """
 from __future__ import annotations
 
-import bisect
-import dataclasses
 import hashlib
 import threading
 import time
 import weakref
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterator
 
 import numpy as np
-import pandas as pd
-import torch
 
 from . import Dataset, RunConfig, Trainer
+from .recording import LiveFrame, Recording
 
 
 class LiveLimit(RuntimeError):
     """The server refuses work beyond a bound (too many watched runs, a training too long to finish)."""
-
-
-@dataclass(frozen=True)
-class LiveFrame:
-    """One published frame: the run's step and status when it was taken, and frame_of(run)."""
-
-    step: int
-    status: str
-    value: Any
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "diverged")
-
-
-def nbytes(value) -> int:
-    """Approximate memory of a frame value: arrays, tensors, tables, and containers or dataclasses of them."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, torch.Tensor):
-        return value.element_size() * value.nelement()
-    if isinstance(value, (pd.DataFrame, pd.Series)):
-        return int(np.sum(value.memory_usage(index=True)))
-    if isinstance(value, dict):
-        return sum(map(nbytes, value.values()))
-    if isinstance(value, (list, tuple)):
-        return sum(map(nbytes, value))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return sum(nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
-    return 64  # a scalar or a small object
 
 
 _DIGESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Dataset (compared by identity) -> hash
@@ -77,38 +43,6 @@ def run_key(cfg: RunConfig, data: Dataset | None = None) -> tuple:
         digest.update(b"" if data.y is None else np.ascontiguousarray(data.y).tobytes())
         _DIGESTS[data] = digest.hexdigest()
     return cfg, _DIGESTS[data]
-
-
-class Recording:
-    """A run's frames, bounded by count and bytes and thinned evenly as it grows (every other frame goes,
-    and later frames are kept twice as far apart); the first, the latest and the final frame always stay."""
-
-    def __init__(self, first: LiveFrame, max_frames: int, max_bytes: int):
-        self.max_frames, self.max_bytes, self.gap = max_frames, max_bytes, 1
-        self.frames, self.sizes = [first], [nbytes(first.value)]
-        self.head, self.head_size = first, self.sizes[0]
-
-    @property
-    def bytes(self) -> int:
-        return sum(self.sizes) + (0 if self.head is self.frames[-1] else self.head_size)
-
-    def add(self, frame: LiveFrame, keep: bool = False) -> None:
-        """Publish frame as the latest; `keep` records it whatever the spacing (a step someone asked for)."""
-        self.head, self.head_size = frame, nbytes(frame.value)
-        if keep or frame.finished or frame.step - self.frames[-1].step >= self.gap:
-            self.frames.append(frame)
-            self.sizes.append(self.head_size)
-            while len(self.frames) > 2 and (len(self.frames) > self.max_frames or self.bytes > self.max_bytes):
-                kept = [*range(0, len(self.frames) - 1, 2), len(self.frames) - 1]
-                self.frames, self.sizes = [self.frames[i] for i in kept], [self.sizes[i] for i in kept]
-                self.gap *= 2
-
-    def at(self, step: float) -> LiveFrame:
-        """The latest frame taken at or before `step` (the first frame if none)."""
-        if self.head.step <= step:
-            return self.head
-        index = bisect.bisect_right([f.step for f in self.frames], step)
-        return self.frames[max(index - 1, 0)]
 
 
 class _Entry:
@@ -169,7 +103,7 @@ class Viewer:
         self.loop, self.owner, self.slot, self.key, self.data = loop, owner, slot, key, data
         self.config: RunConfig = key[0]
         self.frame: LiveFrame | None = None  # set by watch: the run's first frame
-        self.cursor, self.read_at = 0.0, None
+        self.cursor, self.read_at, self.seen_at = 0.0, None, loop.clock()  # seen_at: last use of any kind
         self.following = False  # at the run's latest frame at its last read: playing, it stays there
 
     def read(self, playing: bool = True) -> LiveFrame:
@@ -192,8 +126,8 @@ def _snapshot(run):
     return run.snapshot()
 
 
-class LiveLoop:
-    """The server's training loop, shared by every session: see the module's docstring."""
+class _Runs:
+    """The machinery of LiveLoop: the registry of shared runs and viewers, and the loop thread."""
 
     def __init__(self, frame_of: Callable[[Any], Any] = _snapshot, *, make_run: Callable = Trainer,
                  chunk_seconds: float = 0.05, frame_seconds: float = 0.1, lease_seconds: float = 3.0,
@@ -211,6 +145,124 @@ class LiveLoop:
         self._views: dict[tuple[Hashable, str], Viewer] = {}
         self._thread: threading.Thread | None = None
         self._turns = 0
+
+    # --- the registry -----------------------------------------------------------------------
+
+    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[_Entry], None]) -> _Entry:
+        """The entry of key, made if need be (outside the lock: a Trainer takes a while), pinned under the lock."""
+        with self._cond:
+            entry = self._entries.get(key)
+            if entry is not None:
+                pin(entry)
+                entry.used_at = self.clock()
+                return entry
+            if sum(e.pinned for e in self._entries.values()) >= self.max_live:
+                raise LiveLimit(f"this server already trains {self.max_live} runs: try again in a minute")
+        run = self.make_run(key[0], data)
+        first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
+        with self._cond:
+            entry = self._entries.setdefault(key, _Entry(key, run, first, self.recording_limits))
+            pin(entry)
+            entry.used_at = self.clock()
+            return entry
+
+    def _add_finisher(self, entry: _Entry) -> None:
+        entry.finishers += 1
+        self._wake()
+
+    def _attach(self, viewer: Viewer) -> _Entry:
+        """viewer's entry, re-opened (and the viewer re-registered) if the loop let either go."""
+        with self._cond:
+            viewer.seen_at = self.clock()
+            entry = self._entries.get(viewer.key)
+            if entry is not None and viewer in entry.viewers:
+                return entry
+            replaced = self._views.setdefault((viewer.owner, viewer.slot), viewer) is not viewer
+        # a viewer its slot replaced (an old rerun's) may still read, but no longer keeps the run
+        keep = (lambda e: None) if replaced else (lambda e: e.viewers.add(viewer))
+        return self._open(viewer.key, viewer.data, pin=keep)
+
+    def _show(self, viewer: Viewer, frame: LiveFrame) -> LiveFrame:
+        """A viewer never goes back (its frame may be newer than what a re-made run has reached)."""
+        if frame.step > viewer.frame.step:
+            viewer.frame = frame
+        return viewer.frame
+
+    def _drop(self, viewer: Viewer) -> None:
+        if self._views.get((viewer.owner, viewer.slot)) is viewer:
+            del self._views[viewer.owner, viewer.slot]
+        entry = self._entries.get(viewer.key)
+        if entry is not None:
+            entry.viewers.discard(viewer)
+            entry.leases.pop(viewer, None)
+
+    def _trim(self) -> None:
+        """Forget viewers idle for viewer_seconds; keep at most cache_entries unpinned runs within cache_bytes."""
+        stale = self.clock() - self.viewer_seconds
+        for viewer in [v for e in self._entries.values() for v in e.viewers if v.seen_at < stale]:
+            self._drop(viewer)
+        idle = sorted((e for e in self._entries.values() if not e.pinned), key=lambda e: e.used_at)
+        size = sum(e.recording.bytes for e in idle)
+        while idle and (len(idle) > self.cache_entries or size > self.cache_bytes):
+            oldest = idle.pop(0)
+            size -= oldest.recording.bytes
+            del self._entries[oldest.key]
+
+    # --- the loop thread --------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        """Start the thread if it is not running (under the lock), else tell it there is work."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="ganplay-live-loop", daemon=True)
+            self._thread.start()
+        self._cond.notify_all()
+
+    def _next(self) -> _Entry | None:
+        """The wanted run served longest ago: round-robin, fair between runs whatever their speed."""
+        now = self.clock()
+        wanted = [e for e in self._entries.values() if e.wanted(now)]
+        return min(wanted, key=lambda e: e.served, default=None)
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                entry = self._next()
+                if entry is None:
+                    self._cond.wait(self.idle_seconds)
+                    self._trim()
+                    entry = self._next()
+                if entry is None:
+                    self._thread = None
+                    return
+                self._turns += 1
+                entry.served, steps = self._turns, entry.chunk(self.chunk_seconds)
+                targets = set(entry.targets)
+            self._train(entry, steps, targets)
+
+    def _train(self, entry: _Entry, steps: int, targets: set[int]) -> None:
+        frame, error, taken, began = None, None, 0, time.perf_counter()
+        try:
+            with entry.lock:
+                before = entry.run.step_count
+                entry.run.step(steps)
+                taken, seconds = entry.run.step_count - before, time.perf_counter() - began
+                done, status = entry.run.step_count, entry.run.status
+                due = status in ("done", "diverged") or done in targets
+                if due or time.perf_counter() - entry.published_at >= self.frame_seconds:
+                    frame = LiveFrame(done, status, self.frame_of(entry.run))
+                    entry.published_at = time.perf_counter()
+        except Exception as problem:  # noqa: BLE001 - one broken run must not stop everyone's training
+            error, seconds = problem, time.perf_counter() - began
+        with self._cond:
+            entry.account(taken, seconds)
+            entry.error = error or entry.error
+            if frame is not None:
+                entry.recording.add(frame, keep=frame.step in targets)
+            self._cond.notify_all()
+
+
+class LiveLoop(_Runs):
+    """The server's training loop, shared by every session: see the module's docstring."""
 
     # --- what sessions call -----------------------------------------------------------------
 
@@ -341,117 +393,3 @@ class LiveLoop:
         with self._cond:
             entry = self._entries.get(run_key(cfg, data))
             return () if entry is None else (*entry.recording.frames, entry.recording.head)
-
-    # --- the registry -----------------------------------------------------------------------
-
-    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[_Entry], None]) -> _Entry:
-        """The entry of key, made if need be (outside the lock: a Trainer takes a while), pinned under the lock."""
-        with self._cond:
-            entry = self._entries.get(key)
-            if entry is not None:
-                pin(entry)
-                entry.used_at = self.clock()
-                return entry
-            if sum(e.pinned for e in self._entries.values()) >= self.max_live:
-                raise LiveLimit(f"this server already trains {self.max_live} runs: try again in a minute")
-        run = self.make_run(key[0], data)
-        first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
-        with self._cond:
-            entry = self._entries.setdefault(key, _Entry(key, run, first, self.recording_limits))
-            pin(entry)
-            entry.used_at = self.clock()
-            return entry
-
-    def _add_finisher(self, entry: _Entry) -> None:
-        entry.finishers += 1
-        self._wake()
-
-    def _attach(self, viewer: Viewer) -> _Entry:
-        """viewer's entry, re-opened (and the viewer re-registered) if the loop let either go."""
-        with self._cond:
-            entry = self._entries.get(viewer.key)
-            if entry is not None and viewer in entry.viewers:
-                return entry
-        entry = self._open(viewer.key, viewer.data, pin=lambda e: e.viewers.add(viewer))
-        with self._cond:
-            self._views.setdefault((viewer.owner, viewer.slot), viewer)
-        return entry
-
-    def _show(self, viewer: Viewer, frame: LiveFrame) -> LiveFrame:
-        """A viewer never goes back (its frame may be newer than what a re-made run has reached)."""
-        if frame.step > viewer.frame.step:
-            viewer.frame = frame
-        return viewer.frame
-
-    def _drop(self, viewer: Viewer) -> None:
-        if self._views.get((viewer.owner, viewer.slot)) is viewer:
-            del self._views[viewer.owner, viewer.slot]
-        entry = self._entries.get(viewer.key)
-        if entry is not None:
-            entry.viewers.discard(viewer)
-            entry.leases.pop(viewer, None)
-
-    def _trim(self) -> None:
-        """Forget viewers idle for viewer_seconds; keep at most cache_entries unpinned runs within cache_bytes."""
-        stale = self.clock() - self.viewer_seconds
-        for viewer in [v for v in self._views.values() if v.read_at is not None and v.read_at < stale]:
-            self._drop(viewer)
-        idle = sorted((e for e in self._entries.values() if not e.pinned), key=lambda e: e.used_at)
-        size = sum(e.recording.bytes for e in idle)
-        while idle and (len(idle) > self.cache_entries or size > self.cache_bytes):
-            oldest = idle.pop(0)
-            size -= oldest.recording.bytes
-            del self._entries[oldest.key]
-
-    # --- the loop thread --------------------------------------------------------------------
-
-    def _wake(self) -> None:
-        """Start the thread if it is not running (under the lock), else tell it there is work."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="ganplay-live-loop", daemon=True)
-            self._thread.start()
-        self._cond.notify_all()
-
-    def _next(self) -> _Entry | None:
-        """The wanted run served longest ago: round-robin, fair between runs whatever their speed."""
-        now = self.clock()
-        wanted = [e for e in self._entries.values() if e.wanted(now)]
-        return min(wanted, key=lambda e: e.served, default=None)
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                entry = self._next()
-                if entry is None:
-                    self._cond.wait(self.idle_seconds)
-                    self._trim()
-                    entry = self._next()
-                if entry is None:
-                    self._thread = None
-                    return
-                self._turns += 1
-                entry.served, steps = self._turns, entry.chunk(self.chunk_seconds)
-                targets = set(entry.targets)
-            self._train(entry, steps, targets)
-
-    def _train(self, entry: _Entry, steps: int, targets: set[int]) -> None:
-        frame, error, taken, began = None, None, 0, time.perf_counter()
-        try:
-            with entry.lock:
-                before = entry.run.step_count
-                entry.run.step(steps)
-                taken, seconds = entry.run.step_count - before, time.perf_counter() - began
-                done, status = entry.run.step_count, entry.run.status
-                due = status in ("done", "diverged") or done in targets
-                if due or time.perf_counter() - entry.published_at >= self.frame_seconds:
-                    frame = LiveFrame(done, status, self.frame_of(entry.run))
-                    entry.published_at = time.perf_counter()
-        except Exception as problem:  # noqa: BLE001 - one broken run must not stop everyone's training
-            error, seconds = problem, time.perf_counter() - began
-        with self._cond:
-            entry.account(taken, seconds)
-            entry.error = error or entry.error
-            if frame is not None:
-                entry.recording.add(frame, keep=frame.step in targets)
-            self._cond.notify_all()
-

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import ganplay
-from ganplay.live import LiveFrame, LiveLimit, LiveLoop, Recording
+from ganplay.live import LiveLimit, LiveLoop
+from ganplay.recording import LiveFrame, Recording
 
 CFG = ganplay.RunConfig(steps=120)
 STALL_SECONDS = 60  # a generous bound that only a stall (not a slow machine) reaches
@@ -156,6 +157,28 @@ def test_a_released_owner_frees_its_runs():
     loop.release("session")
     wait_until(lambda: not loop.running, "the loop stops")
     assert loop.recording(long) == () and loop.steps_taken(long) == 0
+
+
+def test_a_viewer_idle_past_its_lifetime_lets_its_run_go_and_comes_back_when_read():
+    clock = Clock()
+    loop = make_loop(clock, viewer_seconds=60.0, cache_entries=0)
+    viewer = loop.watch("a", CFG)
+    assert viewer.step(10).step == 10
+    clock.now += 61
+    loop.release("someone else")  # any trim forgets viewers unseen for viewer_seconds
+    assert loop.recording(CFG) == ()
+    assert viewer.pause().step == 10 and viewer.step(10).step == 20  # the run is made again
+    assert loop.recording(CFG)[-1].step == 20 and loop.steps_taken(CFG) == 20
+
+
+def test_a_replaced_viewer_no_longer_keeps_its_run():
+    loop = make_loop(cache_entries=0)
+    old = loop.watch("a", CFG.replace(seed=1))
+    loop.watch("a", CFG.replace(seed=2))  # new settings in the same slot
+    assert loop.recording(CFG.replace(seed=1)) == ()
+    old.pause()  # an older rerun still reads it
+    loop.release("someone else")
+    assert loop.recording(CFG.replace(seed=1)) == ()
 
 
 def test_concurrent_step_requests_never_interleave():
