@@ -1,8 +1,9 @@
 """The live loop: one background thread trains every run someone watches; sessions only read frames.
 
 Threading model. One daemon thread (started on demand, gone after `idle_seconds` without work) is the
-only code that steps a shared run: it serves the wanted runs round-robin, least recently served first,
-in chunks bounded in time (`chunk_seconds`, at least one step), and after a chunk publishes the run's
+only code that steps a shared run: it serves the wanted runs fairly in time (the one that has trained
+least goes next), in chunks bounded in time (`chunk_seconds`, at least one step: a run whose single
+step takes more than `max_step_seconds` is stopped and refused), and after a chunk publishes the run's
 frame, `frame_of(run)`, into the run's Recording. A run is wanted while a watcher's lease is fresh
 (renewed by each playing read), while a Step request or a `train_to_end` caller waits on it. Sessions
 never step: they read published frames, each Viewer at its own cursor. `self._cond` guards the
@@ -58,7 +59,8 @@ class _Entry:
         self.finishers = 0  # train_to_end callers waiting
         self.done = first.step  # the run's step count after its last chunk (frames may lag behind it)
         self.steps_taken, self.training_seconds, self.seconds_per_step = 0, 0.0, None
-        self.served, self.used_at, self.published_at = 0, 0.0, float("-inf")
+        self.used_at, self.published_at = 0.0, float("-inf")
+        self.turn_seconds = 0.0  # training time as the scheduler counts it: who has had least goes next
         self.error: Exception | None = None
 
     @property
@@ -132,19 +134,19 @@ class _Runs:
     def __init__(self, frame_of: Callable[[Any], Any] = _snapshot, *, make_run: Callable = Trainer,
                  chunk_seconds: float = 0.05, frame_seconds: float = 0.1, lease_seconds: float = 3.0,
                  idle_seconds: float = 2.0, viewer_seconds: float = 600.0, playback_rate: float = 500.0,
-                 max_live: int = 48, cache_entries: int = 12, cache_bytes: int = 256 * 2 ** 20,
-                 max_frames: int = 300, max_recording_bytes: int = 32 * 2 ** 20,
+                 max_step_seconds: float | None = 2.0, max_live: int = 48, cache_entries: int = 12,
+                 cache_bytes: int = 256 * 2 ** 20, max_frames: int = 300, max_recording_bytes: int = 32 * 2 ** 20,
                  clock: Callable[[], float] = time.monotonic):
         self.frame_of, self.make_run, self.clock = frame_of, make_run, clock
         self.chunk_seconds, self.frame_seconds, self.lease_seconds = chunk_seconds, frame_seconds, lease_seconds
         self.idle_seconds, self.viewer_seconds, self.playback_rate = idle_seconds, viewer_seconds, playback_rate
         self.max_live, self.cache_entries, self.cache_bytes = max_live, cache_entries, cache_bytes
-        self.recording_limits = (max_frames, max_recording_bytes)
+        self.recording_limits, self.max_step_seconds = (max_frames, max_recording_bytes), max_step_seconds
         self._cond = threading.Condition()
         self._entries: dict[tuple, _Entry] = {}
         self._views: dict[tuple[Hashable, str], Viewer] = {}
         self._thread: threading.Thread | None = None
-        self._turns = 0
+        self._turn_clock = 0.0  # turn_seconds of the last run served
 
     # --- the registry -----------------------------------------------------------------------
 
@@ -208,6 +210,17 @@ class _Runs:
             size -= oldest.recording.bytes
             del self._entries[oldest.key]
 
+    def _too_slow(self, status: str, taken: int, seconds: float) -> bool:
+        """A chunk is at least one step: a step this slow would hold every other run up (and Pause) that long."""
+        limit = self.max_step_seconds
+        return limit is not None and taken > 0 and seconds / taken > limit and status == "training"
+
+    def _failure(self, entry: _Entry) -> Exception:
+        """What a reader of a stopped run is told (a new exception each time: many threads raise it)."""
+        if isinstance(entry.error, LiveLimit):
+            return LiveLimit(str(entry.error))
+        return RuntimeError(f"training failed: {entry.error}")
+
     # --- the loop thread --------------------------------------------------------------------
 
     def _wake(self) -> None:
@@ -218,10 +231,16 @@ class _Runs:
         self._cond.notify_all()
 
     def _next(self) -> _Entry | None:
-        """The wanted run served longest ago: round-robin, fair between runs whatever their speed."""
+        """The wanted run that has trained least: fair in time between fast and slow runs. A run that was
+        paused rejoins just behind the others rather than taking all the time it missed."""
         now = self.clock()
         wanted = [e for e in self._entries.values() if e.wanted(now)]
-        return min(wanted, key=lambda e: e.served, default=None)
+        for entry in wanted:
+            entry.turn_seconds = max(entry.turn_seconds, self._turn_clock - self.chunk_seconds)
+        chosen = min(wanted, key=lambda e: e.turn_seconds, default=None)
+        if chosen is not None:
+            self._turn_clock = max(self._turn_clock, chosen.turn_seconds)
+        return chosen
 
     def _work(self) -> None:
         while True:
@@ -234,26 +253,34 @@ class _Runs:
                 if entry is None:
                     self._thread = None
                     return
-                self._turns += 1
-                entry.served, steps = self._turns, entry.chunk(self.chunk_seconds)
-                targets = set(entry.targets)
+                steps, targets = entry.chunk(self.chunk_seconds), set(entry.targets)
             self._train(entry, steps, targets)
 
     def _train(self, entry: _Entry, steps: int, targets: set[int]) -> None:
+        if not entry.lock.acquire(timeout=self.chunk_seconds):
+            with self._cond:  # someone reads the run (holding): a turn spent waiting, the others' come first
+                entry.turn_seconds += self.chunk_seconds
+            return
         frame, error, taken, began = None, None, 0, time.perf_counter()
         try:
-            with entry.lock:
-                before = entry.run.step_count
-                entry.run.step(steps)
-                taken, seconds = entry.run.step_count - before, time.perf_counter() - began
-                done, status = entry.run.step_count, entry.run.status
-                due = status in ("done", "diverged") or done in targets
-                if due or time.perf_counter() - entry.published_at >= self.frame_seconds:
-                    frame = LiveFrame(done, status, self.frame_of(entry.run))
-                    entry.published_at = time.perf_counter()
+            before = entry.run.step_count
+            entry.run.step(steps)
+            taken, seconds = entry.run.step_count - before, time.perf_counter() - began
+            done, status = entry.run.step_count, entry.run.status
+            due = status in ("done", "diverged") or done in targets
+            if due or time.perf_counter() - entry.published_at >= self.frame_seconds:
+                frame = LiveFrame(done, status, self.frame_of(entry.run))
+                entry.published_at = time.perf_counter()
         except Exception as problem:  # noqa: BLE001 - one broken run must not stop everyone's training
             error, seconds = problem, time.perf_counter() - began
+        finally:
+            entry.lock.release()
+        if error is None and self._too_slow(status, taken, seconds):
+            error = LiveLimit(f"one step of these settings takes {seconds / taken:.1f} s here, more than the "
+                              f"{self.max_step_seconds:g} s a shared live run may take: try smaller networks, a "
+                              "smaller batch or fewer critic steps")
         with self._cond:
+            entry.turn_seconds += seconds
             entry.account(taken, seconds)
             entry.error = error or entry.error
             if frame is not None:
@@ -292,7 +319,7 @@ class LiveLoop(_Runs):
         now = self.clock()
         with self._cond:
             if entry.error is not None:
-                raise RuntimeError(f"training failed: {entry.error}") from entry.error
+                raise self._failure(entry) from entry.error
             head = entry.recording.head
             if playing:
                 entry.leases[viewer] = now + self.lease_seconds
@@ -361,14 +388,14 @@ class LiveLoop(_Runs):
             while True:
                 with self._cond:
                     if entry.error is not None:
-                        raise RuntimeError(f"training failed: {entry.error}") from entry.error
+                        raise self._failure(entry) from entry.error
                     if entry.finished:
                         return entry.run
                     left = (cfg.steps - entry.done) * (entry.seconds_per_step or 0.0)
                     if max_seconds is not None and left > max_seconds:
                         raise LiveLimit(f"training these settings to the end would take about {left:.0f} s, "
                                         f"more than the {max_seconds:.0f} s this server allows")
-                    self._cond.wait(poll_seconds)
+                    self._cond.wait_for(lambda: entry.finished, poll_seconds)
                     done = entry.recording.head.step
                 if progress is not None:
                     progress(done, cfg.steps)

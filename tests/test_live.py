@@ -205,6 +205,21 @@ def test_concurrent_step_requests_never_interleave():
     assert np.array_equal(results["a_samples"], ganplay.Trainer(CFG).step(90).sample(50))
 
 
+def test_a_run_held_for_reading_is_not_stepped_and_does_not_hold_up_the_others():
+    long = CFG.replace(steps=5000)
+    loop = make_loop()
+    held, other = loop.watch("a", long.replace(seed=1)), loop.watch("b", long.replace(seed=2))
+    wait_until(lambda: held.read().step >= 5 and other.read().step >= 5, "both runs train")
+    with held.holding() as run:
+        steps = run.step_count
+        mark = loop.steps_taken(other.config)
+        wait_until(lambda: held.read() and other.read() and loop.steps_taken(other.config) > mark + 20,
+                   "the other run trains meanwhile")
+        assert run.step_count == steps == loop.steps_taken(held.config)
+    held.pause()
+    other.pause()
+
+
 def test_step_while_paused_moves_exactly_n_steps():
     loop = make_loop(chunk_seconds=1.0)  # a chunk larger than the step: the loop must stop at it
     viewer = loop.watch("a", CFG)
@@ -230,6 +245,41 @@ def test_a_chunk_is_bounded_in_time_not_in_steps():
     assert asked[0] == 1 and max(asked) <= 5
 
 
+def test_runs_share_the_loop_fairly_in_time_whatever_their_speed():
+    spent = {1: 0.0, 2: 0.0}
+
+    class Timed(ganplay.Trainer):
+        def step(self, n=1):
+            began = time.perf_counter()
+            if self.config.seed == 1:
+                time.sleep(0.03 * n)  # a heavy run: one step outlasts a whole chunk of the light one
+            super().step(n)
+            spent[self.config.seed] += time.perf_counter() - began
+            return self
+
+    loop = make_loop(make_run=Timed, chunk_seconds=0.01)
+    heavy, light = loop.watch("a", CFG.replace(seed=1, steps=5000)), loop.watch("b", CFG.replace(seed=2, steps=5000))
+    heavy.read(), light.read()
+    wait_until(lambda: loop.steps_taken(heavy.config) >= 15, "the heavy run trains")
+    heavy.pause(), light.pause()
+    wait_until(lambda: not loop.running, "the loop stops")
+    assert spent[2] >= 0.5 * spent[1]  # taking turns by count would give the light run about a third
+
+
+def test_a_run_whose_single_step_is_too_slow_is_refused():
+    class Slow(ganplay.Trainer):
+        def step(self, n=1):
+            time.sleep(0.05 * n)
+            return super().step(n)
+
+    loop = make_loop(make_run=Slow, max_step_seconds=0.02)
+    viewer = loop.watch("a", CFG)
+    with pytest.raises(LiveLimit, match="more than the 0.02 s a shared live run may take"):
+        wait_until(lambda: viewer.read() and False, "the refusal is reported")
+    wait_until(lambda: not loop.running, "the loop stops")
+    assert loop.steps_taken(CFG) == 1
+
+
 def test_the_thread_exits_when_idle_and_comes_back_on_demand():
     loop = make_loop()
     viewer = loop.watch("a", CFG)
@@ -245,9 +295,10 @@ def test_the_thread_exits_when_idle_and_comes_back_on_demand():
 def test_train_to_end_trains_once_for_every_caller():
     loop = make_loop()
     results, progress = [], []
-    threads = [threading.Thread(target=lambda: results.append(loop.train_to_end(CFG, progress=lambda *p: progress.append(p),
-                                                                                poll_seconds=0.01)))
-               for _ in range(3)]
+    def wait_for_the_end():
+        results.append(loop.train_to_end(CFG, progress=lambda *p: progress.append(p), poll_seconds=0.01))
+
+    threads = [threading.Thread(target=wait_for_the_end) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
