@@ -7,6 +7,7 @@ Live: one viewer plays the default config while a reader thread reads its frame 
 computes a dummy frame from it (tables, JSON: pure Python under the GIL, as a page's drawing is). Bare:
 Trainer(cfg).step(steps) in one call. Rounds alternate bare and live so that both see the same machine
 (its cores are shared); the ratio quoted is the median of the rounds' ratios. One torch thread, as app.py.
+Then how soon Pause stops the work: from pause() to the end of the run's last step in the loop.
 """
 from __future__ import annotations
 
@@ -73,6 +74,29 @@ def reader_thread_run(cfg: ganplay.RunConfig) -> tuple[float, int, float]:
     return result[0]
 
 
+def pause_latency(cfg: ganplay.RunConfig, play_seconds: float = 1.0) -> float:
+    """Seconds from Pause to the end of the loop's last step of the run (one chunk at most)."""
+    step_ends = []
+
+    class Timed(ganplay.Trainer):
+        def step(self, n=1):
+            super().step(n)
+            step_ends.append(time.perf_counter())
+            return self
+
+    loop = LiveLoop(make_run=Timed, idle_seconds=0.2)
+    viewer = loop.watch("bench", cfg)
+    began = time.perf_counter()
+    while time.perf_counter() - began < play_seconds:
+        viewer.read()
+        time.sleep(1 / READS_PER_SECOND)
+    paused_at = time.perf_counter()
+    viewer.pause()
+    while loop.running:
+        time.sleep(0.05)
+    return max(0.0, step_ends[-1] - paused_at)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round of 300 steps")
@@ -90,6 +114,9 @@ def main() -> None:
         ratios.append(bare / live)
         print(f"round {index + 1}: bare {cfg.steps / bare:,.0f} steps/s, live {cfg.steps / live:,.0f} steps/s "
               f"({frames} frames read, dummy frame {drawing * 1e3:.1f} ms): ratio {ratios[-1]:.2f}")
+    latency = [pause_latency(cfg.replace(steps=50_000)) for _ in range(rounds)]
+    print(f"Pause to the last step: median {statistics.median(latency) * 1e3:.0f} ms, "
+          f"worst {max(latency) * 1e3:.0f} ms (chunks aim at {LiveLoop().chunk_seconds * 1e3:.0f} ms)")
     print(f"live ÷ bare steps/s: median {statistics.median(ratios):.2f} "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f}) over {rounds} interleaved rounds; target ≥ 0.6")
 
