@@ -24,6 +24,14 @@ class Clock:
         return self.now
 
 
+class Ticking(Clock):
+    """A clock that moves a millisecond a look: a viewer behind the run's latest frame catches up."""
+
+    def __call__(self) -> float:
+        self.now += 0.001
+        return self.now
+
+
 def wait_until(condition, what: str):
     deadline = time.monotonic() + STALL_SECONDS
     while not condition():
@@ -57,9 +65,18 @@ def assert_same_frames(frames: list[LiveFrame], cfg, most: int = 6):
         assert_same_frame(distinct[index], cfg)
 
 
-def play_to_end(viewer) -> list[LiveFrame]:
+def play_to_end(viewer, clock: Clock | None = None) -> list[LiveFrame]:
+    """Read while playing to the last frame; with a clock, time moves on 0.1 s a read (a viewer behind the
+    run's latest frame catches up at the playback rate)."""
     frames = [viewer.read()]
-    wait_until(lambda: frames.append(viewer.read()) or frames[-1].finished, "the run did not reach its end")
+
+    def read_on():
+        if clock is not None:
+            clock.now += 0.1
+        frames.append(viewer.read())
+        return frames[-1].finished
+
+    wait_until(read_on, "the run did not reach its end")
     return frames
 
 
@@ -98,12 +115,12 @@ def test_a_reset_viewer_replays_from_the_start():
 
 
 def test_two_viewers_of_one_config_train_it_once():
-    made = []
-    loop = make_loop(make_run=lambda cfg, data: made.append(cfg) or ganplay.Trainer(cfg, data))
+    made, clock = [], Clock()
+    loop = make_loop(clock, make_run=lambda cfg, data: made.append(cfg) or ganplay.Trainer(cfg, data))
     first, second = loop.watch("a", CFG), loop.watch("b", CFG)
-    done = threading.Thread(target=play_to_end, args=(second,))
+    done = threading.Thread(target=play_to_end, args=(second, clock))
     done.start()
-    play_to_end(first)
+    play_to_end(first, clock)
     done.join(STALL_SECONDS)
     assert made == [CFG] and loop.steps_taken(CFG) == CFG.steps
     assert first.frame is second.frame
@@ -127,9 +144,9 @@ def test_pausing_one_viewer_leaves_the_others_runs_and_step_counts_unchanged():
 
 def test_pausing_one_of_two_viewers_of_a_run_freezes_only_its_frame():
     long = CFG.replace(steps=5000)
-    loop = make_loop()
+    loop = make_loop(Ticking(), playback_rate=1e6)
     paused, playing = loop.watch("a", long), loop.watch("b", long)
-    wait_until(lambda: playing.read().step >= 0 and paused.read().step >= 5, "the run trains")
+    wait_until(lambda: playing.read().step >= 5 and paused.read().step >= 5, "the run trains")
     shown = paused.pause()
     wait_until(lambda: playing.read().step > shown.step + 20, "the run goes on for the other viewer")
     assert paused.pause() is shown
@@ -374,3 +391,18 @@ def test_a_recording_is_thinned_evenly_within_its_bounds():
     for step in range(1, 100):
         small.add(frame(step))
     assert small.bytes <= 20 * 80 and small.frames[0].step == 0
+
+
+def test_own_data_is_keyed_by_its_content():
+    points = np.random.default_rng(0).normal(size=(300, 2))
+    cfg = CFG.replace(dataset="csv", steps=20)
+    clock = Clock()
+    loop = make_loop(clock)
+    first, same = ganplay.from_array(points), ganplay.from_array(points.copy())
+    other = ganplay.from_array(points + 1)
+    a, b, c = loop.watch("a", cfg, first), loop.watch("b", cfg, same), loop.watch("c", cfg, other)
+    assert a.key == b.key != c.key
+    for viewer in (a, b, c):
+        play_to_end(viewer, clock)
+    assert loop.steps_taken(cfg, first) == loop.steps_taken(cfg, other) == cfg.steps
+    assert np.array_equal(a.frame.value.fake, ganplay.Trainer(cfg, first).step(20).snapshot().fake)
