@@ -4,7 +4,8 @@ Threading model. One daemon thread (started on demand, gone after `idle_seconds`
 only code that steps a shared run: it serves the wanted runs fairly in time (the one that has trained
 least goes next), in chunks bounded in time (`chunk_seconds`, at least one step: a run whose single
 step takes more than `max_step_seconds` is stopped and refused), and after a chunk publishes the run's
-frame, `frame_of(run)`, into the run's Recording. A run is wanted while a watcher's lease is fresh
+frame, `frame_of(run)`, into the run's Recording (at most every `frame_seconds`, a page's five frames a
+second; always at the end and at a step someone asked for). A run is wanted while a watcher's lease is fresh
 (renewed by each playing read), while a Step request or a `train_to_end` caller waits on it. Sessions
 never step: they read published frames, each Viewer at its own cursor. `self._cond` guards the
 registry, the viewers and the recordings (short critical sections only); each run's `lock` guards its
@@ -132,7 +133,7 @@ class _Runs:
     """The machinery of LiveLoop: the registry of shared runs and viewers, and the loop thread."""
 
     def __init__(self, frame_of: Callable[[Any], Any] = _snapshot, *, make_run: Callable = Trainer,
-                 chunk_seconds: float = 0.05, frame_seconds: float = 0.1, lease_seconds: float = 3.0,
+                 chunk_seconds: float = 0.05, frame_seconds: float = 0.2, lease_seconds: float = 3.0,
                  idle_seconds: float = 2.0, viewer_seconds: float = 600.0, playback_rate: float = 500.0,
                  max_step_seconds: float | None = 2.0, max_live: int = 48, cache_entries: int = 12,
                  cache_bytes: int = 256 * 2 ** 20, max_frames: int = 300, max_recording_bytes: int = 32 * 2 ** 20,
