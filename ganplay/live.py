@@ -15,36 +15,18 @@ Later, a group of compatible runs can become one entry whose `run` steps a stack
 """
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
-import weakref
 from collections import Counter
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator
 
-import numpy as np
-
 from . import Dataset, RunConfig, Trainer
-from .recording import LiveFrame, Recording
+from .recording import LiveFrame, Recording, run_key
 
 
 class LiveLimit(RuntimeError):
     """The server refuses work beyond a bound (too many watched runs, a training too long to finish)."""
-
-
-_DIGESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Dataset (compared by identity) -> hash
-
-
-def run_key(cfg: RunConfig, data: Dataset | None = None) -> tuple:
-    """What makes two runs the same run: the full config and, for data given by the caller, its content."""
-    if data is None:
-        return cfg, None
-    if data not in _DIGESTS:
-        digest = hashlib.sha256(np.ascontiguousarray(data.x).tobytes())
-        digest.update(b"" if data.y is None else np.ascontiguousarray(data.y).tobytes())
-        _DIGESTS[data] = digest.hexdigest()
-    return cfg, _DIGESTS[data]
 
 
 class _Entry:

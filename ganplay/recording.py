@@ -1,17 +1,22 @@
 """Recordings of live runs: the frames a run published, bounded in count and bytes, thinned evenly as it grows.
 
-A recording is shared by every viewer of its run; each reads it at its own cursor (see live.py).
+A recording is shared by every viewer of its run, keyed by run_key; each reads it at its own cursor (see live.py).
 """
 from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
+
+from .config import RunConfig
+from .datasets import Dataset
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,17 @@ class Recording:
             return self.head
         index = bisect.bisect_right([f.step for f in self.frames], step)
         return self.frames[max(index - 1, 0)]
+
+
+_DIGESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Dataset (compared by identity) -> hash
+
+
+def run_key(cfg: RunConfig, data: Dataset | None = None) -> tuple:
+    """What makes two runs the same run: the full config and, for data given by the caller, its content."""
+    if data is None:
+        return cfg, None
+    if data not in _DIGESTS:
+        digest = hashlib.sha256(np.ascontiguousarray(data.x).tobytes())
+        digest.update(b"" if data.y is None else np.ascontiguousarray(data.y).tobytes())
+        _DIGESTS[data] = digest.hexdigest()
+    return cfg, _DIGESTS[data]

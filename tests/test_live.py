@@ -237,6 +237,30 @@ def test_a_run_held_for_reading_is_not_stepped_and_does_not_hold_up_the_others()
     other.pause()
 
 
+def test_two_reruns_of_one_session_pressing_step_and_reading_leave_one_consistent_run():
+    loop = make_loop()
+    viewer = loop.watch("a", CFG)
+    problems = []
+
+    def rerun(action):
+        try:
+            for _ in range(3):
+                action()
+        except Exception as problem:  # noqa: BLE001 - the test reports any
+            problems.append(problem)
+
+    threads = [threading.Thread(target=rerun, args=(action,))
+               for action in (lambda: viewer.step(20), lambda: viewer.step(20), viewer.read, viewer.pause)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(STALL_SECONDS)
+    wait_until(lambda: not loop.running, "the loop stops")
+    assert problems == [] and 20 <= viewer.frame.step <= CFG.steps
+    assert loop.steps_taken(CFG) == loop.recording(CFG)[-1].step
+    assert_same_frame(viewer.frame, CFG)
+
+
 def test_step_while_paused_moves_exactly_n_steps():
     loop = make_loop(chunk_seconds=1.0)  # a chunk larger than the step: the loop must stop at it
     viewer = loop.watch("a", CFG)
