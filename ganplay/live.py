@@ -1,0 +1,405 @@
+"""The live loop: one background thread trains every run someone watches; sessions only read frames.
+
+Threading model. One daemon thread (started on demand, gone after `idle_seconds` without work) is the
+only code that steps a shared run: it serves the wanted runs fairly in time (the one that has trained
+least goes next), in chunks bounded in time (`chunk_seconds`, at least one step: a run whose single
+step takes more than `max_step_seconds` is stopped and refused), and after a chunk publishes the run's
+frame, `frame_of(run)`, into the run's Recording (at most every `frame_seconds`, a page's five frames a
+second; always at the end and at a step someone asked for). A run is wanted while a watcher's lease is fresh
+(renewed by each playing read), while a Step request or a `train_to_end` caller waits on it. Sessions
+never step: they read published frames, each Viewer at its own cursor. `self._cond` guards the
+registry, the viewers and the recordings (short critical sections only); each run's `lock` guards its
+Trainer, held by the loop while stepping and by `holding()` for a caller that reads the run itself.
+A run is keyed by its full config and a hash of its data, so one config trains once for everyone.
+Later, a group of compatible runs can become one entry whose `run` steps a stack.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterator
+
+from . import Dataset, RunConfig, Trainer
+from .recording import LiveFrame, Recording, run_key
+
+
+class LiveLimit(RuntimeError):
+    """The server refuses work beyond a bound (too many watched runs, a training too long to finish)."""
+
+
+class _Entry:
+    """One shared run: its Trainer, its recording, and who wants it trained."""
+
+    def __init__(self, key: tuple, run, first: LiveFrame, recording_limits: tuple[int, int]):
+        self.key, self.run = key, run
+        self.lock = threading.Lock()  # held by whoever steps or reads the Trainer
+        self.recording = Recording(first, *recording_limits)
+        self.viewers: set[Viewer] = set()
+        self.leases: dict[Viewer, float] = {}  # viewer -> when its lease ends (loop clock)
+        self.targets: Counter[int] = Counter()  # steps that Step requests wait for
+        self.finishers = 0  # train_to_end callers waiting
+        self.done = first.step  # the run's step count after its last chunk (frames may lag behind it)
+        self.steps_taken, self.training_seconds, self.seconds_per_step = 0, 0.0, None
+        self.used_at, self.published_at = 0.0, float("-inf")
+        self.turn_seconds = 0.0  # training time as the scheduler counts it: who has had least goes next
+        self.error: Exception | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.recording.head.finished or self.error is not None
+
+    @property
+    def pinned(self) -> bool:
+        return bool(self.viewers or self.targets or self.finishers)
+
+    def wanted(self, now: float) -> bool:
+        leased = any(until > now for until in self.leases.values())
+        asked = any(target > self.done for target in self.targets)  # reached ones wait for their waiters to go
+        return not self.finished and (leased or asked or self.finishers > 0)
+
+    def chunk(self, seconds: float) -> int:
+        """Steps for one turn: about `seconds` at the measured speed, never past a step someone waits for."""
+        steps = 1 if self.seconds_per_step is None else max(1, int(seconds / max(self.seconds_per_step, 1e-9)))
+        ahead = [t - self.done for t in self.targets if t > self.done]
+        return min([steps, *ahead])
+
+    def account(self, taken: int, seconds: float) -> None:
+        self.done += taken
+        self.steps_taken += taken
+        self.training_seconds += seconds
+        if taken:
+            self.seconds_per_step = seconds / taken
+
+    @property
+    def rate(self) -> float:
+        """Training speed so far, steps per second (0 before the first chunk)."""
+        return self.steps_taken / self.training_seconds if self.training_seconds else 0.0
+
+
+class Viewer:
+    """One session's view of a shared run: its own cursor (the step it has reached) and the frame it shows.
+
+    Get one from LiveLoop.watch; it stays usable after its loop dropped it (idle, released), re-attaching.
+    """
+
+    def __init__(self, loop: "LiveLoop", owner: Hashable, slot: str, key: tuple, data: Dataset | None):
+        self.loop, self.owner, self.slot, self.key, self.data = loop, owner, slot, key, data
+        self.config: RunConfig = key[0]
+        self.frame: LiveFrame | None = None  # set by watch: the run's first frame
+        self.cursor, self.read_at, self.seen_at = 0.0, None, loop.clock()  # seen_at: last use of any kind
+        self.following = False  # at the run's latest frame at its last read: playing, it stays there
+
+    def read(self, playing: bool = True) -> LiveFrame:
+        return self.loop.read(self, playing)
+
+    def pause(self) -> LiveFrame:
+        return self.loop.read(self, playing=False)
+
+    def step(self, n: int = 100, timeout: float = 30.0) -> LiveFrame:
+        return self.loop.step(self, n, timeout)
+
+    def reset(self) -> LiveFrame:
+        return self.loop.reset(self)
+
+    def holding(self):
+        return self.loop.holding(self)
+
+
+def _snapshot(run):
+    return run.snapshot()
+
+
+class _Runs:
+    """The machinery of LiveLoop: the registry of shared runs and viewers, and the loop thread."""
+
+    def __init__(self, frame_of: Callable[[Any], Any] = _snapshot, *, make_run: Callable = Trainer,
+                 chunk_seconds: float = 0.05, frame_seconds: float = 0.2, lease_seconds: float = 3.0,
+                 idle_seconds: float = 2.0, viewer_seconds: float = 600.0, playback_rate: float = 500.0,
+                 max_step_seconds: float | None = 2.0, max_live: int = 48, cache_entries: int = 12,
+                 cache_bytes: int = 256 * 2 ** 20, max_frames: int = 300, max_recording_bytes: int = 32 * 2 ** 20,
+                 clock: Callable[[], float] = time.monotonic):
+        self.frame_of, self.make_run, self.clock = frame_of, make_run, clock
+        self.chunk_seconds, self.frame_seconds, self.lease_seconds = chunk_seconds, frame_seconds, lease_seconds
+        self.idle_seconds, self.viewer_seconds, self.playback_rate = idle_seconds, viewer_seconds, playback_rate
+        self.max_live, self.cache_entries, self.cache_bytes = max_live, cache_entries, cache_bytes
+        self.recording_limits, self.max_step_seconds = (max_frames, max_recording_bytes), max_step_seconds
+        self._cond = threading.Condition()
+        self._entries: dict[tuple, _Entry] = {}
+        self._views: dict[tuple[Hashable, str], Viewer] = {}
+        self._thread: threading.Thread | None = None
+        self._turn_clock = 0.0  # turn_seconds of the last run served
+
+    # --- the registry -----------------------------------------------------------------------
+
+    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[_Entry], None]) -> _Entry:
+        """The entry of key, made if need be (outside the lock: a Trainer takes a while), pinned under the lock."""
+        with self._cond:
+            entry = self._entries.get(key)
+            if entry is not None:
+                pin(entry)
+                entry.used_at = self.clock()
+                return entry
+            if sum(e.pinned for e in self._entries.values()) >= self.max_live:
+                raise LiveLimit(f"this server already trains {self.max_live} runs: try again in a minute")
+        run = self.make_run(key[0], data)
+        first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
+        with self._cond:
+            entry = self._entries.setdefault(key, _Entry(key, run, first, self.recording_limits))
+            pin(entry)
+            entry.used_at = self.clock()
+            return entry
+
+    def _add_finisher(self, entry: _Entry) -> None:
+        entry.finishers += 1
+        self._wake()
+
+    def _attach(self, viewer: Viewer) -> _Entry:
+        """viewer's entry, re-opened (and the viewer re-registered) if the loop let either go."""
+        with self._cond:
+            viewer.seen_at = self.clock()
+            entry = self._entries.get(viewer.key)
+            if entry is not None and viewer in entry.viewers:
+                return entry
+            replaced = self._views.setdefault((viewer.owner, viewer.slot), viewer) is not viewer
+        # a viewer its slot replaced (an old rerun's) may still read, but no longer keeps the run
+        keep = (lambda e: None) if replaced else (lambda e: e.viewers.add(viewer))
+        return self._open(viewer.key, viewer.data, pin=keep)
+
+    def _show(self, viewer: Viewer, frame: LiveFrame) -> LiveFrame:
+        """A viewer never goes back (its frame may be newer than what a re-made run has reached)."""
+        if frame.step > viewer.frame.step:
+            viewer.frame = frame
+        return viewer.frame
+
+    def _drop(self, viewer: Viewer) -> None:
+        if self._views.get((viewer.owner, viewer.slot)) is viewer:
+            del self._views[viewer.owner, viewer.slot]
+        entry = self._entries.get(viewer.key)
+        if entry is not None:
+            entry.viewers.discard(viewer)
+            entry.leases.pop(viewer, None)
+
+    def _trim(self) -> None:
+        """Forget viewers idle for viewer_seconds; keep at most cache_entries unpinned runs within cache_bytes."""
+        stale = self.clock() - self.viewer_seconds
+        for viewer in [v for e in self._entries.values() for v in e.viewers if v.seen_at < stale]:
+            self._drop(viewer)
+        idle = sorted((e for e in self._entries.values() if not e.pinned), key=lambda e: e.used_at)
+        size = sum(e.recording.bytes for e in idle)
+        while idle and (len(idle) > self.cache_entries or size > self.cache_bytes):
+            oldest = idle.pop(0)
+            size -= oldest.recording.bytes
+            del self._entries[oldest.key]
+
+    def _too_slow(self, status: str, taken: int, seconds: float) -> bool:
+        """A chunk is at least one step: a step this slow would hold every other run up (and Pause) that long."""
+        limit = self.max_step_seconds
+        return limit is not None and taken > 0 and seconds / taken > limit and status == "training"
+
+    def _failure(self, entry: _Entry) -> Exception:
+        """What a reader of a stopped run is told (a new exception each time: many threads raise it)."""
+        if isinstance(entry.error, LiveLimit):
+            return LiveLimit(str(entry.error))
+        return RuntimeError(f"training failed: {entry.error}")
+
+    # --- the loop thread --------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        """Start the thread if it is not running (under the lock), else tell it there is work."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="ganplay-live-loop", daemon=True)
+            self._thread.start()
+        self._cond.notify_all()
+
+    def _next(self) -> _Entry | None:
+        """The wanted run that has trained least: fair in time between fast and slow runs. A run that was
+        paused rejoins just behind the others rather than taking all the time it missed."""
+        now = self.clock()
+        wanted = [e for e in self._entries.values() if e.wanted(now)]
+        for entry in wanted:
+            entry.turn_seconds = max(entry.turn_seconds, self._turn_clock - self.chunk_seconds)
+        chosen = min(wanted, key=lambda e: e.turn_seconds, default=None)
+        if chosen is not None:
+            self._turn_clock = max(self._turn_clock, chosen.turn_seconds)
+        return chosen
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                entry = self._next()
+                if entry is None:
+                    self._cond.wait(self.idle_seconds)
+                    self._trim()
+                    entry = self._next()
+                if entry is None:
+                    self._thread = None
+                    return
+                steps, targets = entry.chunk(self.chunk_seconds), set(entry.targets)
+            self._train(entry, steps, targets)
+
+    def _train(self, entry: _Entry, steps: int, targets: set[int]) -> None:
+        if not entry.lock.acquire(timeout=self.chunk_seconds):
+            with self._cond:  # someone reads the run (holding): a turn spent waiting, the others' come first
+                entry.turn_seconds += self.chunk_seconds
+            return
+        frame, error, taken, began = None, None, 0, time.perf_counter()
+        try:
+            before = entry.run.step_count
+            entry.run.step(steps)
+            taken, seconds = entry.run.step_count - before, time.perf_counter() - began
+            done, status = entry.run.step_count, entry.run.status
+            due = status in ("done", "diverged") or done in targets
+            if due or time.perf_counter() - entry.published_at >= self.frame_seconds:
+                frame = LiveFrame(done, status, self.frame_of(entry.run))
+                entry.published_at = time.perf_counter()
+        except Exception as problem:  # noqa: BLE001 - one broken run must not stop everyone's training
+            error, seconds = problem, time.perf_counter() - began
+        finally:
+            entry.lock.release()
+        if error is None and self._too_slow(status, taken, seconds):
+            error = LiveLimit(f"one step of these settings takes {seconds / taken:.1f} s here, more than the "
+                              f"{self.max_step_seconds:g} s a shared live run may take: try smaller networks, a "
+                              "smaller batch or fewer critic steps")
+        with self._cond:
+            entry.turn_seconds += seconds
+            entry.account(taken, seconds)
+            entry.error = error or entry.error
+            if frame is not None:
+                entry.recording.add(frame, keep=frame.step in targets)
+            self._cond.notify_all()
+
+
+class LiveLoop(_Runs):
+    """The server's training loop, shared by every session: see the module's docstring."""
+
+    # --- what sessions call -----------------------------------------------------------------
+
+    def watch(self, owner: Hashable, cfg: RunConfig, data: Dataset | None = None, slot: str = "run") -> Viewer:
+        """owner's viewer of cfg in `slot` (one per page that shows a live run): the same one while the config
+        and data stay, else a new viewer at step 0 (the previous one of that slot is let go)."""
+        key = run_key(cfg, data)
+        with self._cond:
+            known = self._views.get((owner, slot))
+        if known is not None and known.key == key:
+            self._attach(known)
+            return known
+        viewer = Viewer(self, owner, slot, key, data)
+        entry = self._open(key, data, pin=lambda e: e.viewers.add(viewer))
+        with self._cond:
+            viewer.frame = entry.recording.frames[0]
+            if known is not None:
+                self._drop(known)
+            self._views[owner, slot] = viewer
+            self._trim()
+        return viewer
+
+    def read(self, viewer: Viewer, playing: bool = True) -> LiveFrame:
+        """The frame viewer shows now. Playing renews its lease (the run trains) and moves its cursor: to the
+        latest frame when it follows the run, else through the recording at the playback rate."""
+        entry = self._attach(viewer)
+        now = self.clock()
+        with self._cond:
+            if entry.error is not None:
+                raise self._failure(entry) from entry.error
+            head = entry.recording.head
+            if playing:
+                entry.leases[viewer] = now + self.lease_seconds
+                self._wake()
+                elapsed = min(now - (viewer.read_at if viewer.read_at is not None else now), 1.0)
+                # behind a run still training, twice its speed: a viewer who paused catches up with it
+                speed = self.playback_rate if head.finished else max(self.playback_rate, 2 * entry.rate)
+                viewer.cursor = head.step if viewer.following else min(
+                    max(viewer.cursor, viewer.frame.step) + speed * elapsed, head.step)
+            else:
+                entry.leases.pop(viewer, None)
+            viewer.following = viewer.cursor >= head.step
+            viewer.read_at = entry.used_at = now
+            return self._show(viewer, entry.recording.at(viewer.cursor))
+
+    def step(self, viewer: Viewer, n: int = 100, timeout: float = 30.0) -> LiveFrame:
+        """Pause viewer and move it n steps on, the loop training the run that far if it is not there yet;
+        waits at most `timeout` seconds and shows how far it got."""
+        entry = self._attach(viewer)
+        with self._cond:
+            entry.leases.pop(viewer, None)
+            target = min(viewer.frame.step + n, viewer.config.steps)
+            if entry.recording.head.step < target and not entry.finished:
+                entry.targets[target] += 1
+                self._wake()
+                try:
+                    self._cond.wait_for(lambda: entry.finished or entry.recording.head.step >= target, timeout)
+                finally:
+                    entry.targets[target] -= 1
+                    entry.targets += Counter()  # drops the zero counts
+            viewer.cursor, viewer.read_at, viewer.following = target, self.clock(), False
+            return self._show(viewer, entry.recording.at(target))
+
+    def reset(self, viewer: Viewer) -> LiveFrame:
+        """Back to step 0: playing, the viewer replays the recording from the start."""
+        entry = self._attach(viewer)
+        with self._cond:
+            entry.leases.pop(viewer, None)
+            viewer.cursor, viewer.frame, viewer.following = 0.0, entry.recording.frames[0], False
+            return viewer.frame
+
+    @contextmanager
+    def holding(self, viewer: Viewer) -> Iterator[Any]:
+        """The viewer's run itself (to sample or export it), with nobody stepping it meanwhile; it may be
+        ahead of the viewer's frame when others train it on."""
+        entry = self._attach(viewer)
+        with entry.lock:
+            yield entry.run
+
+    def release(self, owner: Hashable) -> None:
+        """A session ended: its viewers go, and runs nobody else wants stop and become evictable."""
+        with self._cond:
+            for viewer in [v for (o, _), v in self._views.items() if o == owner]:
+                self._drop(viewer)
+            self._trim()
+
+    def train_to_end(self, cfg: RunConfig, data: Dataset | None = None,
+                     progress: Callable[[int, int], None] | None = None, poll_seconds: float = 0.25,
+                     max_seconds: float | None = None):
+        """cfg trained to its last step (or divergence), shared: one training however many callers wait, and
+        it stops when none waits any more. progress(step, steps) is called every poll; an exception from it
+        (a page being stopped) cancels this caller's wait. Raises LiveLimit when the measured speed says the
+        rest would take more than max_seconds."""
+        entry = self._open(run_key(cfg, data), data, pin=self._add_finisher)
+        try:
+            while True:
+                with self._cond:
+                    if entry.error is not None:
+                        raise self._failure(entry) from entry.error
+                    if entry.finished:
+                        return entry.run
+                    left = (cfg.steps - entry.done) * (entry.seconds_per_step or 0.0)
+                    if max_seconds is not None and left > max_seconds:
+                        raise LiveLimit(f"training these settings to the end would take about {left:.0f} s, "
+                                        f"more than the {max_seconds:.0f} s this server allows")
+                    self._cond.wait_for(lambda: entry.finished, poll_seconds)
+                    done = entry.recording.head.step
+                if progress is not None:
+                    progress(done, cfg.steps)
+        finally:
+            with self._cond:
+                entry.finishers -= 1
+                self._trim()
+
+    # --- what tests and benchmarks read -----------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        with self._cond:
+            return self._thread is not None
+
+    def steps_taken(self, cfg: RunConfig, data: Dataset | None = None) -> int:
+        with self._cond:
+            entry = self._entries.get(run_key(cfg, data))
+            return 0 if entry is None else entry.steps_taken
+
+    def recording(self, cfg: RunConfig, data: Dataset | None = None) -> tuple[LiveFrame, ...]:
+        with self._cond:
+            entry = self._entries.get(run_key(cfg, data))
+            return () if entry is None else (*entry.recording.frames, entry.recording.head)
