@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from ganplay import nets
+from ganplay.engines import nets
 
 
 def _stack(sizes, runs=3, seed=0):

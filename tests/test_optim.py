@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from ganplay import optim
+from ganplay.engines import optim
 
 REFERENCE = {
     "adam": lambda p, lr, betas: torch.optim.Adam([p], lr=lr, betas=betas),

@@ -69,15 +69,20 @@ class MLPShape:
                           for i, o in self.layers for n in (i * o, o)])
 
 
+def init_layer(fan_in: int, fan_out: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """nn.Linear's default init, U(−1/√in, 1/√in): W (out, in), b (out,), both engines' start."""
+    bound = fan_in ** -0.5
+    # drawn in (in, out) order, so a seed keeps the networks it has always had
+    w = torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=gen).T
+    return w, torch.empty(fan_out).uniform_(-bound, bound, generator=gen)
+
+
 def init_params(shape: MLPShape, generators: Sequence[torch.Generator]) -> torch.Tensor:
-    """nn.Linear's default init, U(−1/√in, 1/√in), drawn per run from that run's generator."""
+    """init_layer for every layer, drawn per run from that run's generator."""
     flat = torch.empty(shape.numel)
     for (w, b), (fan_in, fan_out) in zip(shape.views(flat), shape.layers):
-        bound = fan_in ** -0.5
         for r, gen in enumerate(generators):
-            # drawn in (in, out) order, so a seed keeps the networks it has always had
-            w[r].copy_(torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=gen).T)
-            b[r].uniform_(-bound, bound, generator=gen)
+            w[r], b[r, :, 0] = init_layer(fan_in, fan_out, gen)
     return flat
 
 
