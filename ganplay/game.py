@@ -21,7 +21,9 @@ SNAPSHOT_POINTS = 600  # per frame: enough to see a distribution, few enough to 
 PER_RUN_FIELDS = frozenset({"variant", "seed", "lr_g", "lr_d", "gp_weight", "r1_weight", "clip"})
 _STREAMS = ("init", "data", "latent", "penalty", "fixed", "sample")
 # Randomness for up to this many steps is drawn at once (one generator call per seed, not one per
-# step), within a few MB per stream.
+# step), within 4 MB per stream and run. The count depends on a run's own draw alone: torch's samplers
+# fill blocks, so drawing k steps at once is not bit-equal to drawing them in other chunks, and a run
+# must draw the same numbers alone and in a stack.
 DRAW_AHEAD, DRAW_BUDGET = 64, 2 ** 20
 
 
@@ -135,7 +137,7 @@ class Game:
         """
         drawn, used = self.drawn.get(stream, (None, 0))
         if drawn is None or used == len(drawn[0]):
-            ahead = max(1, min(DRAW_AHEAD, DRAW_BUDGET // (self.runs * int(np.prod(shape)))))
+            ahead = max(1, min(DRAW_AHEAD, DRAW_BUDGET // int(np.prod(shape))))
             draws = [make(gen, ahead) for gen in self.streams[stream]]
             if len(draws) == 1:
                 drawn = draws[0].contiguous().expand(self.runs, *draws[0].shape)

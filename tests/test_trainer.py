@@ -167,3 +167,23 @@ def test_a_conditional_run_with_fewer_rows_than_classes_finishes():
     # the last-update check draws the fixed noise under every class, not under the data's rows
     run = ganplay.train(ganplay.RunConfig(dataset="iris", n=2, conditional=True, steps=2))
     assert run.status == "done" and np.isfinite(run.sample(30, labels=2)).all()
+
+
+@pytest.mark.parametrize("settings", [dict(), dict(variant="wgan-gp", r1_weight=0.5), {"variant": "wgan", "d_steps": 2},
+                                      dict(dataset="blobs", conditional=True, pack=2, variant="wgan-gp"),
+                                      dict(activation="tanh", spectral_norm=True, variant="hinge", r1_weight=1.0),
+                                      dict(batch_size=2048, z_dim=16, optimizer="rmsprop")])
+def test_stack_is_bit_identical_to_lone_runs(settings):
+    """Runs that share their rates train in a stack exactly as alone: seeds, variants, penalty weights, clip
+    bounds may differ. (Different rates take another optimiser arithmetic: close, not bit-equal.)"""
+    base = {**dict(steps=12, d_steps=1, optimizer="adam", lr_g=1e-3, lr_d=1e-3, beta1=0.5, beta2=0.9), **settings}
+    configs = [ganplay.RunConfig(seed=s, **{**base, "variant": v}) for s, v in
+               [(0, base.get("variant", "nsgan")), (3, base.get("variant", "nsgan")), (0, "lsgan"), (5, "hinge")]]
+    configs[1] = configs[1].replace(gp_weight=3.0, clip=0.05)
+    together = ganplay.SideBySide(configs).step(12)
+    assert len(together.stacks) == 1
+    for cfg, run in zip(configs, together.runs):
+        alone = ganplay.train(cfg)
+        assert run.history.equals(alone.history), cfg
+        assert np.array_equal(run.sample(300), alone.sample(300)), cfg
+

@@ -15,25 +15,18 @@ from .protocol import Layers, Networks
 
 
 def _rates(rates: Sequence[float], run_index: torch.Tensor) -> optim.Rate:
-    """One float when every run has the same rate (the optimisers' fused path), else one per element."""
+    """One float when every run has the same rate (the optimisers' fused path), else one per element
+    (the padding takes the last run's: its gradient is zero, so any rate leaves it at zero)."""
     return float(rates[0]) if len(set(rates)) == 1 else torch.tensor(rates)[run_index]
 
 
-def _per_element(rate: optim.Rate, run_index: torch.Tensor) -> torch.Tensor:
-    return rate if isinstance(rate, torch.Tensor) else torch.full((len(run_index),), rate)
-
-
 class MLPPass:
-    """A forward pass of one player: the weights it used and every layer's output."""
+    """A forward pass of one player: the weights it used and every layer's output (out: the last)."""
 
-    __slots__ = ("net", "weights", "outputs")
+    __slots__ = ("net", "weights", "outputs", "out")
 
     def __init__(self, net: str, weights, outputs: list[torch.Tensor]):
-        self.net, self.weights, self.outputs = net, weights, outputs
-
-    @property
-    def out(self) -> torch.Tensor:
-        return self.outputs[-1]
+        self.net, self.weights, self.outputs, self.out = net, weights, outputs, outputs[-1]
 
 
 class _Player:
@@ -49,13 +42,21 @@ class _Player:
         self.rate = _rates(rates, self.run_index)
         # Parameters at the start of the last two steps (see Engine.checkpoint).
         self.kept = [self.params.clone() for _ in range(2)]
+        # Elements of frozen runs, and their values: put back after every update, so that the others keep
+        # the update they would make alone (and a frozen run's NaN gradient never reaches its weights).
+        self.frozen: torch.Tensor | None = None
+        self.held = self.params
+
+    def update(self, optimiser: optim.Update, betas: tuple[float, float]) -> None:
+        optimiser(self.params, self.grad, self.state, self.rate, betas)
+        if self.frozen is not None:
+            torch.where(self.frozen, self.held, self.params, out=self.params)
 
     def freeze(self, run: int, slot: int) -> None:
         part = self.run_index == run
         self.params[part] = self.kept[slot][part]
-        self.rate = _per_element(self.rate, self.run_index)
-        self.rate[part] = 0.0
-        self.state.first[part], self.state.second[part] = 0.0, 0.0
+        self.frozen = part if self.frozen is None else self.frozen | part
+        self.held = self.params.clone()
 
 
 class MLPEngine:
@@ -72,12 +73,10 @@ class MLPEngine:
         self.clip = torch.tensor(clip)[d.run_index] if any(map(np.isfinite, clip)) else None
         self.spectral = nets.SpectralNorm.start(d.views, init) if networks.spectral_norm else None
 
-    def _weights(self, net: str, iterate: bool):
-        views = self.players[net].views
-        return self.spectral.normalise(views, iterate) if net == "d" and self.spectral else views
-
     def forward(self, net: str, inputs: torch.Tensor, run: int | None = None, iterate: bool = True) -> MLPPass:
-        weights = self._weights(net, iterate and run is None)
+        weights = self.players[net].views
+        if self.spectral is not None and net == "d":
+            weights = self.spectral.normalise(weights, iterate and run is None)
         if run is not None:
             weights = [(w[run:run + 1], b[run:run + 1]) for w, b in weights]
         return MLPPass(net, weights, nets.forward(weights, inputs, self.act))
@@ -134,7 +133,7 @@ class MLPEngine:
 
     def update(self, net: str) -> None:
         player = self.players[net]
-        self.optimiser(player.params, player.grad, player.state, player.rate, self.networks.betas)
+        player.update(self.optimiser, self.networks.betas)
         if net == "d" and self.clip is not None:
             player.params.clamp_(-self.clip, self.clip)
 
