@@ -16,7 +16,7 @@ import pandas as pd
 from .config import RunConfig
 from .datasets import DATASETS, Dataset
 from .metrics import REFERENCE_SAMPLES, ModeReport, default_min_count, mode_report_from
-from .trainer import Run, SideBySide
+from .runs import Run, SideBySide
 from .variants import VARIANTS
 
 DEFAULT_VARIANTS = ("gan", "nsgan", "wgan-gp", "lsgan")

@@ -13,7 +13,7 @@ import torch
 
 from .config import RunConfig
 from .datasets import Dataset
-from .trainer import Run, Trainer
+from .runs import Run, Trainer
 
 SAMPLES = 2500
 DATA_FILE = "ganplay_data.csv"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .datasets import Dataset
-from .trainer import Run
+from .runs import Run
 from .views import Extent, kde_frame
 
 SLIDERS = 8  # latent dimensions beyond this are held fixed (a "randomise" button draws them)

@@ -2,7 +2,7 @@
 
 Every function is pure and seeded (torch's global generator is forked, never disturbed) and returns
 numpy inside frozen dataclasses, so a page can cache and chart it. The fourth lesson, Flow-GAN,
-lives in flow.py beside the flow generator it needs.
+lives in flow.py beside the flow generator it needs; the torch pieces they share in lesson_training.py.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.distributions import Bernoulli, Distribution, Normal, RelaxedBernoulli, RelaxedOneHotCategorical
 
-from .flow import Optimiser, Progress, d_loss, g_loss, mlp, report, seeded, variant_named
+from .lesson_training import Optimiser, Progress, d_loss, g_loss, mlp, report, seeded, variant_named
 from .variants import VARIANTS
 
 # ------------------------------------------------------------------ 1. stochastic backpropagation

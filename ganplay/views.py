@@ -8,7 +8,7 @@ import pandas as pd
 
 from .datasets import Dataset
 from .metrics import kde_grid
-from .trainer import Run, Snapshot
+from .runs import Run, Snapshot
 
 MAX_LOSS_POINTS = 400
 

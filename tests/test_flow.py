@@ -7,11 +7,12 @@ import torch
 from torch.distributions import Normal
 
 from ganplay import flow
+from ganplay.lesson_training import seeded
 
 
 def random_flow(seed: int = 0) -> flow.Flow:
     """A flow away from its identity initialisation, in float64 for exact comparisons."""
-    with flow.seeded(seed):
+    with seeded(seed):
         f = flow.Flow(2, layers=4, hidden=16).double()
         for coupling in f.couplings:
             torch.nn.init.normal_(coupling.net[-1].weight, std=0.2)

@@ -1,7 +1,7 @@
 """Stacked MLPs: R independent networks of one shape, evaluated together with batched matmuls.
 
 Parameters live in one flat vector per network kind, laid out layer by layer ([W1 of every run],
-[b1 of every run], ...), so that each weight is a contiguous (R, out, in) view (nn.Linear's order)
+[b1 of every run], ..., padding), so that each weight is a contiguous (R, out, in) view (nn.Linear's order)
 and an optimiser updates everything with a handful of tensor ops. Activations are feature-major,
 (R, features, batch): then every product has the batch as its long side, which MKL runs up to five
 times faster than the (R, batch, features) layout when a layer has one or two units. Back-propagation
@@ -16,6 +16,10 @@ from typing import Callable, Mapping, Sequence
 import torch
 import torch.nn.functional as F
 
+# Flat vectors are padded to a multiple of this many elements (256 bytes): element-wise kernels such as
+# the fused Adam take a vector path over whole blocks and a scalar one for a ragged end, which may round
+# differently; with no ragged end, each run's update is the same whether it trains alone or in a stack.
+ALIGN = 64
 
 @dataclass(frozen=True)
 class Activation:
@@ -50,7 +54,9 @@ class MLPShape:
 
     @property
     def numel(self) -> int:
-        return self.runs * sum(i * o + o for i, o in self.layers)
+        """The flat vector's length: every run's weights and biases, padded to a whole number of ALIGN."""
+        used = self.runs * sum(i * o + o for i, o in self.layers)
+        return -(-used // ALIGN) * ALIGN
 
     def views(self, flat: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """(W (R, out, in), b (R, out, 1)) views into a flat parameter or gradient vector."""
@@ -64,20 +70,25 @@ class MLPShape:
         return out
 
     def run_index(self) -> torch.Tensor:
-        """For every element of the flat vector, the run it belongs to."""
-        return torch.cat([torch.arange(self.runs).repeat_interleave(n)
-                          for i, o in self.layers for n in (i * o, o)])
+        """For every element of the flat vector, the run it belongs to (the padding: -1, no run)."""
+        index = torch.cat([torch.arange(self.runs).repeat_interleave(n) for i, o in self.layers for n in (i * o, o)])
+        return torch.cat([index, index.new_full((self.numel - len(index),), -1)])
+
+
+def init_layer(fan_in: int, fan_out: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """nn.Linear's default init, U(−1/√in, 1/√in): W (out, in), b (out,), both engines' start."""
+    bound = fan_in ** -0.5
+    # drawn in (in, out) order, so a seed keeps the networks it has always had
+    w = torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=gen).T
+    return w, torch.empty(fan_out).uniform_(-bound, bound, generator=gen)
 
 
 def init_params(shape: MLPShape, generators: Sequence[torch.Generator]) -> torch.Tensor:
-    """nn.Linear's default init, U(−1/√in, 1/√in), drawn per run from that run's generator."""
+    """init_layer for every layer, drawn per run from that run's generator."""
     flat = torch.empty(shape.numel)
     for (w, b), (fan_in, fan_out) in zip(shape.views(flat), shape.layers):
-        bound = fan_in ** -0.5
         for r, gen in enumerate(generators):
-            # drawn in (in, out) order, so a seed keeps the networks it has always had
-            w[r].copy_(torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=gen).T)
-            b[r].uniform_(-bound, bound, generator=gen)
+            w[r], b[r, :, 0] = init_layer(fan_in, fan_out, gen)
     return flat
 
 
@@ -174,11 +185,12 @@ class SpectralNorm:
         for k, (w, b) in enumerate(weights):
             if iterate or not self.factors:
                 with torch.no_grad():
-                    v = F.normalize(torch.bmm(self.u[k].unsqueeze(1), w).squeeze(1), dim=1)
-                    self.u[k] = F.normalize(torch.bmm(w, v.unsqueeze(2)).squeeze(2), dim=1)
+                    v = F.normalize((self.u[k].unsqueeze(2) * w).sum(dim=1), dim=1)
+                    self.u[k] = F.normalize((w * v.unsqueeze(1)).sum(dim=2), dim=1)
             else:
                 v = self.factors[k][1]
-            sigma = torch.einsum("ro,roi,ri->r", self.u[k], w, v).view(-1, 1, 1)
+            # products and sums rather than matrix-vector kernels, whose rounding depends on the run count
+            sigma = (self.u[k] * (w * v.unsqueeze(1)).sum(dim=2)).sum(dim=1).view(-1, 1, 1)
             out.append((w / sigma, b))
             factors.append((self.u[k], v, sigma.detach()))
         if iterate or len(self.factors) < len(factors):

@@ -1,0 +1,158 @@
+"""The reference engine: each run an nn.Module with its own torch.optim optimiser, the stack evaluated at
+once by torch.func (functional_call under vmap over the runs' stacked parameters), every derivative
+autograd's. Slower than "mlp", but it runs any architecture and any loss of D's output; the fast path
+is tested against it.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import torch
+from torch import nn
+from torch.func import functional_call, vmap
+
+from . import nets
+from .protocol import Layers, Networks
+
+ACTIVATION_MODULES = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(nets.LEAK), "tanh": nn.Tanh, "elu": nn.ELU}
+OPTIMISERS = {
+    "adam": lambda groups, betas: torch.optim.Adam(groups, betas=betas, eps=1e-8),
+    "rmsprop": lambda groups, betas: torch.optim.RMSprop(groups, alpha=betas[1], eps=1e-8),
+    "sgd": lambda groups, betas: torch.optim.SGD(groups),
+}
+
+
+def mlp_module(sizes: tuple[int, ...], activation: str) -> nn.Sequential:
+    """Linear layers with the activation between them; the last layer is linear."""
+    layers: list[nn.Module] = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(fan_in, fan_out), ACTIVATION_MODULES[activation]()]
+    return nn.Sequential(*layers[:-1])
+
+
+class AutogradPass:
+    """A forward pass with autograd's graph: `graph` is the output in it, `out` the same values detached."""
+
+    def __init__(self, net: str, inputs: torch.Tensor, graph: torch.Tensor):
+        self.net, self.inputs, self.graph, self.out = net, inputs, graph, graph.detach()
+
+
+class _Player:
+    """One network kind: a module per run (the parameters) and one optimiser with a group per run (the rates)."""
+
+    def __init__(self, sizes, activation, init: Sequence[torch.Generator], rates, optimizer: str, betas):
+        self.modules = [mlp_module(sizes, activation) for _ in init]
+        with torch.no_grad():
+            for module, gen in zip(self.modules, init):
+                for layer, (fan_in, fan_out) in zip(self.linears(module), zip(sizes[:-1], sizes[1:])):
+                    layer.weight[:], layer.bias[:] = nets.init_layer(fan_in, fan_out, gen)
+        self.base = mlp_module(sizes, activation).to("meta")  # the architecture functional_call runs
+        self.names = [name for name, _ in self.modules[0].named_parameters()]
+        self.optimiser = OPTIMISERS[optimizer]([{"params": m.parameters(), "lr": lr} for m, lr in
+                                                zip(self.modules, rates)], betas)
+        self.frozen: set[int] = set()
+        self.kept: list[list[list[torch.Tensor]]] = [[], []]
+
+    @staticmethod
+    def linears(module: nn.Sequential) -> list[nn.Linear]:
+        return [layer for layer in module if isinstance(layer, nn.Linear)]
+
+    def leaves(self) -> list[torch.Tensor]:
+        return [p for m in self.modules for p in m.parameters()]
+
+    def stacked(self) -> dict[str, torch.Tensor]:
+        """Every run's parameters stacked along a leading axis, differentiably (gradients reach each module)."""
+        per_run = [dict(m.named_parameters()) for m in self.modules]
+        return {name: torch.stack([params[name] for params in per_run]) for name in self.names}
+
+
+class AutogradEngine:
+    """The Engine protocol (protocol.py) on torch.func and torch.optim."""
+
+    def __init__(self, networks: Networks, init: Sequence[torch.Generator]):
+        self.networks = networks
+        make = lambda sizes, rates: _Player(sizes, networks.activation, init, rates, networks.optimizer, networks.betas)
+        self.players = {"g": make(networks.g_sizes, networks.lr_g), "d": make(networks.d_sizes, networks.lr_d)}
+        self.spectral = None
+        if networks.spectral_norm:  # the same power iteration as the mlp engine's, on the stacked weights
+            self.spectral = nets.SpectralNorm.start(self._weight_pairs(self.players["d"].stacked()), init)
+        self.rows = None if networks.data_rows is None else networks.data_rows.flatten().bool()
+
+    def _weight_pairs(self, params: dict[str, torch.Tensor]):
+        count = len(self.networks.d_sizes) - 1
+        return [(params[f"{2 * k}.weight"], params[f"{2 * k}.bias"]) for k in range(count)]
+
+    def _params(self, net: str, runs, iterate: bool) -> dict[str, torch.Tensor]:
+        params = self.players[net].stacked()
+        if net == "d" and self.spectral:
+            for k, (w, _) in enumerate(self.spectral.normalise(self._weight_pairs(params), iterate)):
+                params[f"{2 * k}.weight"] = w
+        return {name: p[runs] for name, p in params.items()}
+
+    def _apply(self, net: str, params, inputs: torch.Tensor) -> torch.Tensor:
+        base = self.players[net].base
+        # one run's module on (in, B) columns: nn.Linear takes rows, the game keeps features first
+        return vmap(lambda p, x: functional_call(base, p, (x.T,)).T)(params, inputs)
+
+    def forward(self, net: str, inputs: torch.Tensor, run: int | None = None, iterate: bool = True) -> AutogradPass:
+        runs = slice(None) if run is None else slice(run, run + 1)
+        with torch.enable_grad():
+            inputs = inputs.detach().requires_grad_()
+            return AutogradPass(net, inputs, self._apply(net, self._params(net, runs, iterate and run is None), inputs))
+
+    def param_grads(self, step: AutogradPass, delta: torch.Tensor) -> None:
+        leaves = self.players[step.net].leaves()
+        with torch.enable_grad():
+            grads = torch.autograd.grad(step.graph, leaves, delta, retain_graph=True)
+        for leaf, grad in zip(leaves, grads):
+            leaf.grad = grad
+
+    def input_grads(self, step: AutogradPass, delta: torch.Tensor) -> torch.Tensor:
+        with torch.enable_grad():
+            return torch.autograd.grad(step.graph, step.inputs, delta, retain_graph=True)[0]
+
+    def penalty_grads(self, inputs, runs, weight, target: float) -> torch.Tensor:
+        leaves = self.players["d"].leaves()
+        with torch.enable_grad():
+            inputs = inputs.detach().requires_grad_()
+            out = self._apply("d", self._params("d", runs, iterate=False), inputs)
+            (grad,) = torch.autograd.grad(out.sum(), inputs, create_graph=True)
+            if self.rows is not None:
+                grad = grad[:, self.rows]
+            values = weight * ((grad.norm(dim=1) - target) ** 2).mean(dim=1)
+            grads = torch.autograd.grad(values.sum(), leaves, allow_unused=True, materialize_grads=True)
+        for leaf, extra in zip(leaves, grads):
+            leaf.grad = leaf.grad + extra
+        return values.detach()
+
+    @torch.no_grad()
+    def update(self, net: str) -> None:
+        player = self.players[net]
+        for r in player.frozen:  # torch.optim leaves a parameter without a gradient alone
+            for p in player.modules[r].parameters():
+                p.grad = None
+        player.optimiser.step()
+        if net == "d":
+            for module, bound in zip(player.modules, self.networks.clip):
+                if math.isfinite(bound):
+                    for p in module.parameters():
+                        p.clamp_(-bound, bound)
+
+    @torch.no_grad()
+    def checkpoint(self, slot: int) -> None:
+        for player in self.players.values():
+            player.kept[slot] = [[p.clone() for p in m.parameters()] for m in player.modules]
+
+    @torch.no_grad()
+    def freeze(self, run: int, slot: int) -> None:
+        for player in self.players.values():
+            for p, kept in zip(player.modules[run].parameters(), player.kept[slot][run]):
+                p.copy_(kept)
+            player.frozen.add(run)
+
+    def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
+        layers = _Player.linears(self.players[net].modules[run])
+        if gradient:
+            return [(layer.weight.grad, layer.bias.grad) for layer in layers]
+        return [(layer.weight, layer.bias) for layer in layers]

@@ -1,0 +1,68 @@
+"""The engine protocol: what the game asks of the networks, and what it builds them from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import torch
+
+Layers = list[tuple[torch.Tensor, torch.Tensor]]  # per layer: W (out, in), b (out,)
+
+
+@dataclass(frozen=True)
+class Networks:
+    """What an engine builds: the two players' layer sizes, and per run its rates and clip bound."""
+
+    g_sizes: tuple[int, ...]
+    d_sizes: tuple[int, ...]
+    activation: str
+    optimizer: str
+    betas: tuple[float, float]
+    lr_g: tuple[float, ...]
+    lr_d: tuple[float, ...]
+    clip: tuple[float, ...]  # inf: no clipping for that run
+    spectral_norm: bool
+    # D's input rows that hold data rather than a label ((1, rows, 1) of 0/1), or None when every row does:
+    # a gradient penalty's norm is over these.
+    data_rows: torch.Tensor | None
+
+    @property
+    def runs(self) -> int:
+        return len(self.lr_g)
+
+
+class Pass(Protocol):
+    """A forward pass an engine can back-propagate through; out is the network's output (R, out, B)."""
+
+    out: torch.Tensor
+
+
+class Engine(Protocol):
+    def __init__(self, networks: Networks, init: Sequence[torch.Generator]): ...
+
+    def forward(self, net: str, inputs: torch.Tensor, run: int | None = None, iterate: bool = True) -> Pass:
+        """net ("g" or "d") on inputs (R, in, B), or on (1, in, B) for one run; iterate: D's spectral
+        norm takes a power iteration (a training pass) or reuses the last one (reading)."""
+
+    def param_grads(self, step: Pass, delta: torch.Tensor) -> None:
+        """Set the pass's network's parameter gradient to that of Σ ⟨delta, out⟩."""
+
+    def input_grads(self, step: Pass, delta: torch.Tensor) -> torch.Tensor:
+        """∇ of Σ ⟨delta, out⟩ with respect to the pass's inputs."""
+
+    def penalty_grads(self, inputs: torch.Tensor, runs: torch.Tensor, weight: torch.Tensor,
+                      target: float) -> torch.Tensor:
+        """weight · mean (‖∇x D(x)‖ − target)² over D's inputs (len(runs), in, B) of the given runs, the
+        norm over data rows; adds its gradient to D's and returns the values (len(runs),)."""
+
+    def update(self, net: str) -> None:
+        """One optimiser step of net with its gradient (D's weights then clipped where a run clips)."""
+
+    def checkpoint(self, slot: int) -> None:
+        """Keep every run's parameters in slot 0 or 1."""
+
+    def freeze(self, run: int, slot: int) -> None:
+        """Set run's parameters back to those kept in slot, and stop updating them."""
+
+    def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
+        """One run's weights (live tensors: writing them sets the network), or its last gradient."""
