@@ -71,7 +71,7 @@ def python_snippet(run: Run) -> str:
                   + f"columns={data.columns!r}" + (f", label_names={data.label_names!r}" if labelled else "") + ")"]
         data_arg = ", data"
     lines.append(f"cfg = {cfg.as_call()}")
-    if run.status in ("done", "diverged"):
+    if run.finished:
         lines.append(f"run = ganplay.train(cfg{data_arg})")
     else:
         lines.append(f"run = ganplay.Trainer(cfg{data_arg}).step({run.step_count})  # where the app's run was")

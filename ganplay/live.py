@@ -23,6 +23,7 @@ from typing import Any, Callable, Hashable, Iterator
 
 from . import Dataset, RunConfig, Trainer
 from .recording import LiveFrame, Recording, run_key
+from .runs import FINISHED
 
 
 class LiveLimit(RuntimeError):
@@ -250,7 +251,7 @@ class _Runs:
             entry.run.step(steps)
             taken, seconds = entry.run.step_count - before, time.perf_counter() - began
             done, status = entry.run.step_count, entry.run.status
-            due = status in ("done", "diverged") or done in targets
+            due = status in FINISHED or done in targets
             if due or time.perf_counter() - entry.published_at >= self.frame_seconds:
                 frame = LiveFrame(done, status, self.frame_of(entry.run))
                 entry.published_at = time.perf_counter()

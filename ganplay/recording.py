@@ -17,6 +17,7 @@ import torch
 
 from .config import RunConfig
 from .datasets import Dataset
+from .runs import FINISHED
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class LiveFrame:
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "diverged")
+        return self.status in FINISHED
 
 
 def nbytes(value) -> int:

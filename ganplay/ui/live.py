@@ -25,9 +25,7 @@ class Steppable(Protocol):
 
 def finished(live: Steppable) -> bool:
     """Whether live (a Trainer, a SideBySide, a Comparison) has nothing left to train."""
-    if hasattr(live, "finished"):
-        return live.finished
-    return live.status in ("done", "diverged")  # Trainer until the core's Run.finished is merged
+    return live.finished
 
 
 def advance(live: Steppable, budget: float = STEP_BUDGET_SECONDS) -> bool:
