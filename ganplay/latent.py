@@ -15,7 +15,7 @@ import pandas as pd
 
 from .datasets import Dataset
 from .trainer import Run
-from .views import Extent, kde_frame
+from .frames import Extent, kde_frame
 
 SLIDERS = 8  # latent dimensions beyond this are held fixed (a "randomise" button draws them)
 SLIDER_STEP = 0.01
