@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from .charts import axes, sample_points
-from .views import Extent
+from .frames import Extent
 
 INK = "#212529"
 POINT = "#f59f00"  # G(z) of the sliders: amber, neither real nor generated
