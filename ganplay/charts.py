@@ -3,7 +3,8 @@
 A live frame must cost the server little: building and validating an Altair chart takes ~100 ms, so each
 spec is built once (cached on the few hashable things it depends on) and refers to named datasets; a frame
 sends those datasets (small Arrow tables: Streamlit sends them as they are, where a DataFrame costs a
-conversion) and D's verdict and the densities as PNG images rendered from numpy. No Streamlit and no torch here: arrays and Frames in, specs and data out.
+conversion) and D's verdict and the densities as PNG images rendered from numpy. No Streamlit and no torch
+here: arrays and Frames in, specs and data out.
 """
 from __future__ import annotations
 
@@ -97,13 +98,12 @@ def axes(extent: Extent, title_x: str = "x₁", title_y: str = "x₂"):
     return x, y
 
 
-def sample_points(points, extent: Extent, colour_by: str = "source") -> alt.Chart:
-    """Real and generated dots; `points` is a DataFrame, or a named dataset (alt.NamedData)."""
+def sample_points(points: alt.NamedData, extent: Extent) -> alt.Chart:
+    """Real and generated dots of a named dataset (x, y, source)."""
     x, y = axes(extent)
-    colour = (alt.Color("source:N", scale=SOURCE_COLOURS, title=None, legend=alt.Legend(orient="top"))
-              if colour_by == "source" else alt.Color(f"{colour_by}:N", title=colour_by))
+    colour = alt.Color("source:N", scale=SOURCE_COLOURS, title=None, legend=alt.Legend(orient="top"))
     return alt.Chart(points).mark_circle(size=16, opacity=0.75, clip=True).encode(
-        x=x, y=y, color=colour, shape=alt.Shape("source:N", legend=None) if colour_by != "source" else alt.value("circle"),
+        x=x, y=y, color=colour,
         tooltip=["source:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f")],
     )
 
@@ -112,7 +112,8 @@ def _image_layer(name: str, extent: Extent, axis: bool = True, opacity: float = 
     x, y = axes(extent)
     if not axis:
         x, y = x.axis(None), y.axis(None)
-    return alt.Chart(alt.NamedData(name)).mark_image(aspect=False, opacity=opacity).encode(x=x, x2="x2:Q", y=y, y2="y2:Q", url="url:N")
+    return alt.Chart(alt.NamedData(name)).mark_image(aspect=False, opacity=opacity).encode(
+        x=x, x2="x2:Q", y=y, y2="y2:Q", url="url:N")
 
 
 @functools.lru_cache(maxsize=64)
