@@ -14,10 +14,9 @@ import pytest
 import streamlit
 from PIL import Image
 
-import ganplay
 from ganplay import charts, collapse_charts, frames
 from ganplay.frames import Extent
-from ganplay.variants import VARIANTS
+from ganplay.variants import VARIANTS, Variant
 
 CHART_MODULES = ("charts", "collapse_charts", "latent_charts", "lesson_charts", "frames")
 EXTENT = Extent(-2.0, 2.0, -1.0, 3.0)
@@ -128,7 +127,7 @@ def test_a_variant_brings_its_chart_colour_and_a_new_one_needs_none():
     colours = collapse_charts.variant_colours(list(VARIANTS.values()))
     assert len({colour for _, colour in colours}) == len(VARIANTS)
     assert charts.REAL not in dict(colours).values() and charts.FAKE not in dict(colours).values()
-    newcomer = dataclasses.replace(VARIANTS["gan"], name="new", title="A new GAN", colour=ganplay.variants.Variant.colour)
+    newcomer = dataclasses.replace(VARIANTS["gan"], name="new", title="A new GAN", colour=Variant.colour)
     modes = pd.DataFrame({"variant": ["A new GAN"], "mode": [0], "count": [30]})
     drawing = collapse_charts.counts_chart(modes, collapse_charts.variant_colours([newcomer]), 20)
     spec = drawing.to_dict()
