@@ -6,7 +6,7 @@ Both paths draw the same run at step 1,000 (the default config, D heatmap and de
 first sees it) and go through Streamlit's own chart call (bare mode: no server, the same marshalling).
 "Before" is the charts of commit BEFORE, read from git: a fresh Altair chart per frame, validated and
 serialised under Streamlit's process-wide Altair lock. Bytes are the chart messages' spec JSON and Arrow
-data; benchmarks/bench_browser.py measures the real websocket.
+data; benchmarks/bench_browser.py measures the real websocket. (Streamlit's bare-mode warnings go to stderr.)
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ FRAME_PERIOD = 0.18  # ganplay.ui.TARGET_FRAME_SECONDS
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 
 import streamlit as st  # noqa: E402
-import streamlit.logger  # noqa: E402
 import torch  # noqa: E402
 from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart  # noqa: E402
 
@@ -106,7 +105,6 @@ def old_bytes(chart) -> int:
 
 def main() -> None:
     torch.set_num_threads(1)
-    streamlit.logger.set_log_level("error")  # bare mode warns on every chart call
     views, old_charts = old_modules()
     run = ganplay.Trainer(ganplay.RunConfig())
     run.step(1000)
