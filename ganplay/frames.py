@@ -61,7 +61,7 @@ class Extent:
 
 @dataclass(frozen=True, eq=False)  # eq=False: array fields
 class Frame:
-    """What one frame of the Playground shows. Grids are (r, r) with row i at the i-th y from the bottom
+    """What one frame of a live view shows. Grids are (r, r) with row i at the i-th y from the bottom
     (kde_grid's convention), sampled at the pixel centres of an r × r image over `extent`."""
 
     step: int
@@ -81,10 +81,6 @@ class Frame:
     densities: tuple[np.ndarray, np.ndarray] | None  # KDE (r, r) of the data and of the generator
     history: pd.DataFrame  # step, d_loss, g_loss, penalty; at most MAX_LOSS_POINTS rows
 
-    @property
-    def labelled(self) -> bool:
-        return self.real_labels is not None
-
 
 def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, push: bool = False,
              densities: bool = True, resolution: int = GRID_RESOLUTION) -> Frame:
@@ -93,18 +89,17 @@ def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, pus
     D's verdict and G's push live in the data's own plane, so they are left out when the data is not 2-D.
     """
     snap = run.snapshot()
-    flat = plane is None or run.data.dim == 2
-    draw = (lambda x: x) if flat else plane
+    flat = run.data.dim == 2
+    draw = plane if plane is not None and not flat else (lambda x: x)
     real_2d, fake_2d = draw(snap.real), draw(snap.fake)
     extent = Extent.around(draw(run.data.x))
-    wasserstein = run.config.variant_spec.is_wasserstein
     return Frame(
         step=snap.step, status=snap.status, diverged_at=snap.diverged_at,
         real=snap.real, real_labels=snap.real_labels, fake=snap.fake, fake_labels=snap.fake_labels,
         label_names=tuple(run.data.label_names), real_2d=real_2d, fake_2d=fake_2d, extent=extent,
-        wasserstein=wasserstein,
-        critic=critic_grid(run, extent, resolution) if critic and flat and run.data.dim == 2 else None,
-        push=push_arrows(run, snap.fake, extent, snap.fake_labels) if push and flat and run.data.dim == 2 else None,
+        wasserstein=run.config.variant_spec.is_wasserstein,
+        critic=critic_grid(run, extent, resolution) if critic and flat else None,
+        push=push_arrows(run, snap.fake, extent, snap.fake_labels) if push and flat else None,
         densities=density_grids(real_2d, fake_2d, extent, resolution) if densities else None,
         history=thin_history(snap.history),
     )
