@@ -35,14 +35,15 @@ VERDICT_OPACITY = 0.55  # the heatmap stays a background: the dots on it must re
 @dataclass(frozen=True)
 class Drawing:
     """A chart as its spec (cached and shared: never mutate it) and this frame's named datasets (Arrow
-    tables, or DataFrames, which Streamlit converts)."""
+    tables, or DataFrames, which Streamlit converts). Specs hold no inline data: Altair would pass it
+    through its global data transformer, which Streamlit swaps under a lock of its own."""
 
     spec: Mapping
     datasets: Mapping[str, pa.Table | pd.DataFrame]
 
     def to_dict(self) -> dict:
         """The full Vega-Lite spec, data included: what st.vega_lite_chart receives."""
-        return {**self.spec, "datasets": {**self.spec.get("datasets", {}), **self.datasets}}
+        return {**self.spec, "datasets": dict(self.datasets)}
 
 
 # --- images ---------------------------------------------------------------------------------------

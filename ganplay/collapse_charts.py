@@ -1,6 +1,7 @@
 """Charts of the mode-collapse page: specs built once per view, per frame the tidy frames of ganplay.collapse.
 
-No Streamlit and no torch: a variant's title and colour come in from the page (variant_colours).
+No Streamlit and no torch: a variant's title and colour come in from the page (variant_colours). Every
+layer reads a named dataset: a cached spec holds no data.
 """
 from __future__ import annotations
 
@@ -96,18 +97,19 @@ def quality_track_chart(track: pd.DataFrame, colours: Colours, height: int = HEI
 
 
 @functools.lru_cache(maxsize=32)
-def counts_spec(colours: Colours, capture_count: int, height: int = HEIGHT) -> dict:
+def counts_spec(colours: Colours, height: int = HEIGHT) -> dict:
+    """Datasets "modes" (variant, mode, count) and "threshold" (its count)."""
     bars = alt.Chart(alt.NamedData("modes")).mark_bar().encode(
         x=alt.X("mode:O", title="mode", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("variant:N", sort=[title for title, _ in colours]),
         y=alt.Y("count:Q", title=f"high-quality samples (of {REFERENCE_SAMPLES:,})"),
         color=alt.Color("variant:N", scale=_scale(colours), title=None, legend=alt.Legend(orient="top")),
         tooltip=["variant:N", "mode:O", "count:Q"])
-    threshold = alt.Chart(pd.DataFrame({"count": [capture_count]})).mark_rule(strokeDash=[4, 4], color="gray").encode(
-        y="count:Q")
+    threshold = alt.Chart(alt.NamedData("threshold")).mark_rule(strokeDash=[4, 4], color="gray").encode(y="count:Q")
     return alt.layer(bars, threshold).properties(height=height).to_dict()
 
 
 def counts_chart(modes: pd.DataFrame, colours: Colours, capture_count: int, height: int = HEIGHT) -> Drawing:
     """High-quality samples per mode and variant, now; the dashed line is the capture threshold."""
-    return Drawing(counts_spec(colours, capture_count, height), {"modes": modes[["variant", "mode", "count"]]})
+    return Drawing(counts_spec(colours, height), {"modes": modes[["variant", "mode", "count"]],
+                                                  "threshold": pd.DataFrame({"count": [capture_count]})})

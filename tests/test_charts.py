@@ -130,6 +130,36 @@ def test_a_variant_brings_its_chart_colour_and_a_new_one_needs_none():
     newcomer = dataclasses.replace(VARIANTS["gan"], name="new", title="A new GAN", colour=Variant.colour)
     modes = pd.DataFrame({"variant": ["A new GAN"], "mode": [0], "count": [30]})
     drawing = collapse_charts.counts_chart(modes, collapse_charts.variant_colours([newcomer]), 20)
-    spec = drawing.to_dict()
-    assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == ["#495057"]
-    assert {name for name in spec["datasets"]} >= {"modes"} and len(spec["datasets"]) == 2  # the threshold's too
+    assert drawing.spec["layer"][0]["encoding"]["color"]["scale"]["range"] == ["#495057"]
+    assert set(drawing.datasets) == _named_data(drawing.spec) == {"modes", "threshold"}
+
+
+def _every_live_drawing():
+    from ganplay import latent_charts
+    xy = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0]})
+    backdrop = xy.assign(source=["real", "generated"])
+    labelled = xy.assign(label=["a", "b"], source="real")
+    modes = pd.DataFrame({"variant": ["LSGAN"], "mode": [0], "x": [0.0], "y": [0.0], "count": [25],
+                          "captured": [True]})
+    track = pd.DataFrame({"step": [0], "variant": ["LSGAN"], "modes_captured": [1], "high_quality_share": [0.5]})
+    colours = collapse_charts.variant_colours([VARIANTS["lsgan"]])
+    return [
+        charts.training_scatter(_frame(critic=np.zeros((4, 4)))), charts.loss_chart(_frame().history),
+        charts.kde_chart(_frame(densities=(np.ones((4, 4)), np.ones((4, 4))))),
+        collapse_charts.mode_grid(xy.assign(variant="LSGAN"), modes, EXTENT, 0.05),
+        collapse_charts.modes_track_chart(track, colours, 8), collapse_charts.quality_track_chart(track, colours),
+        collapse_charts.counts_chart(modes, colours, 20),
+        latent_charts.point_chart(backdrop, xy, EXTENT),
+        latent_charts.path_chart(backdrop, xy.assign(t=[0.0, 1.0], norm=[1.0, 1.0]), EXTENT),
+        latent_charts.norm_profile_chart(pd.DataFrame({"t": [0.0], "norm": [1.0], "method": ["linear"]}), "linear"),
+        latent_charts.sweep_chart(backdrop, xy.assign(axis=["z₁", "z₂"], value=[0.0, 1.0]), xy, EXTENT),
+        latent_charts.manifold_chart(backdrop, xy.assign(line="row 0", varies="z₁", order=[0, 1]), EXTENT),
+        latent_charts.labelled_scatter(labelled, labelled.assign(source="generated"), EXTENT, ["a", "b"]),
+        latent_charts.same_z_chart(labelled, labelled.assign(chosen=[True, False]), EXTENT, ["a", "b"]),
+    ]
+
+
+def test_every_live_chart_reads_only_the_datasets_it_is_sent():
+    for drawing in _every_live_drawing():
+        assert "datasets" not in drawing.spec and "values" not in str(drawing.spec)
+        assert set(drawing.datasets) == _named_data(drawing.spec)
