@@ -43,7 +43,18 @@ class Drawing:
 
     def to_dict(self) -> dict:
         """The full Vega-Lite spec, data included: what st.vega_lite_chart receives."""
-        return {**self.spec, "datasets": dict(self.datasets)}
+        return {**self.spec, "datasets": {name: compact(data) for name, data in self.datasets.items()}}
+
+
+def compact(data: pa.Table | pd.DataFrame) -> pa.Table:
+    """A DataFrame as an Arrow table of what a screen needs: text as dictionaries (a title repeated on every
+    row is sent once), 32-bit numbers."""
+    if isinstance(data, pa.Table):
+        return data
+    kinds = {name: "category" if pd.api.types.is_string_dtype(column) and column.dtype != object else
+             np.float32 if column.dtype == np.float64 else np.int32 if column.dtype == np.int64 else column.dtype
+             for name, column in data.items()}
+    return pa.Table.from_pandas(data.astype(kinds), preserve_index=False)
 
 
 # --- images ---------------------------------------------------------------------------------------

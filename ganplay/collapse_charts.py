@@ -9,6 +9,7 @@ import functools
 from typing import TYPE_CHECKING, Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from .charts import FAKE, REAL, Drawing
@@ -59,8 +60,11 @@ def mode_grid(points: pd.DataFrame, modes: pd.DataFrame, extent: Extent, std: fl
     titles = {variant: f"{variant}: {int(row['sum'])} of {int(row['size'])} modes"
               for variant, row in tally.iterrows()}
     order = {variant: k for k, variant in enumerate(titles)}
-    frame = pd.concat([points.assign(kind="generated"), modes.assign(kind="mode")], ignore_index=True)
-    frame = frame.assign(panel=frame.variant.map(titles), order=frame.variant.map(order))
+    frame = pd.concat([points[["variant", "x", "y"]].assign(kind="generated"),
+                       modes[["variant", "x", "y", "mode", "count", "captured"]].assign(kind="mode")], ignore_index=True)
+    # the smallest types that hold them: four panels of 600 points are sent every frame
+    frame = frame.assign(panel=frame.variant.map(titles), order=frame.variant.map(order).astype(np.int8)).drop(
+        columns="variant").astype({"mode": "Int8", "count": "Int16"})
     return Drawing(mode_grid_spec(extent, round(ring, 3), len(titles), size), {"panels": frame})
 
 

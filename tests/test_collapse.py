@@ -165,4 +165,4 @@ def test_counts_chart_draws_the_capture_threshold():
     modes = collapse.modes_frame([_panel("LSGAN", [300] * 8)], RING)
     spec = charts.counts_chart(modes, charts.variant_colours([VARIANTS["lsgan"]]), collapse.CAPTURE_COUNT).to_dict()
     rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
-    assert spec["datasets"][rule["data"]["name"]].to_dict("records") == [{"count": 20}]
+    assert spec["datasets"][rule["data"]["name"]].to_pylist() == [{"count": 20}]
