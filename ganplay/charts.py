@@ -1,16 +1,107 @@
-"""Altair chart builders: tidy frames in, charts out. No Streamlit, so they are testable alone."""
+"""The Playground's charts: a Vega-Lite spec written once per view with Altair, and per frame only data.
+
+A live frame must cost the server little: building and validating an Altair chart takes ~100 ms, so each
+spec is built once (cached on the few hashable things it depends on) and refers to named datasets; a frame
+sends those datasets (small Arrow tables: Streamlit sends them as they are, where a DataFrame costs a
+conversion) and D's verdict and the densities as PNG images rendered from numpy. No Streamlit and no torch
+here: arrays and Frames in, specs and data out.
+"""
 from __future__ import annotations
+
+import base64
+import functools
+import io
+from dataclasses import dataclass
+from typing import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from PIL import Image
 
-from .views import Extent
+from .frames import Extent, Frame
 
 REAL, FAKE = "#2f9e44", "#7048e8"  # GAN Lab's convention: green is real, purple is generated
 SOURCE_COLOURS = alt.Scale(domain=["real", "generated"], range=[REAL, FAKE])
 LOSS_COLOURS = {"d_loss": "#1c7ed6", "g_loss": "#e8590c", "penalty": "#868e96"}
+# Vega's own "purplegreen" and "greys" schemes (vega-scale's stops, interpolated in RGB), so that an image
+# drawn here matches the legend Vega draws for the same scheme; tests/test_charts.py checks the stops.
+PURPLE_GREEN = "5b1667834792a67fb6c9aed3e6d6e8eff0efd9efd5aedda971bb75368e490e5e29"
+GREYS = "e2e2e2d4d4d4c4c4c4b1b1b19d9d9d8888887575756262624d4d4d3535351e1e1e"
+VERDICT_OPACITY = 0.55  # the heatmap stays a background: the dots on it must read
 
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart as its spec (cached and shared: never mutate it) and this frame's named datasets (Arrow
+    tables, or DataFrames, which Streamlit converts). Specs hold no inline data: Altair would pass it
+    through its global data transformer, which Streamlit swaps under a lock of its own."""
+
+    spec: Mapping
+    datasets: Mapping[str, pa.Table | pd.DataFrame]
+
+    def to_dict(self) -> dict:
+        """The full Vega-Lite spec, data included: what st.vega_lite_chart receives."""
+        return {**self.spec, "datasets": {name: compact(data) for name, data in self.datasets.items()}}
+
+
+def compact(data: pa.Table | pd.DataFrame) -> pa.Table:
+    """A DataFrame as an Arrow table of what a screen needs: text as dictionaries (a title repeated on every
+    row is sent once), 32-bit numbers."""
+    if isinstance(data, pa.Table):
+        return data
+    kinds = {name: "category" if pd.api.types.is_string_dtype(column) and column.dtype != object else
+             np.float32 if column.dtype == np.float64 else np.int32 if column.dtype == np.int64 else column.dtype
+             for name, column in data.items()}
+    return pa.Table.from_pandas(data.astype(kinds), preserve_index=False)
+
+
+# --- images ---------------------------------------------------------------------------------------
+
+def _stops(scheme: str) -> np.ndarray:
+    return np.array([[int(scheme[i + k:i + k + 2], 16) for k in (0, 2, 4)] for i in range(0, len(scheme), 6)],
+                    dtype=np.float64)
+
+
+def colour_map(values: np.ndarray, scheme: str, lo: float, hi: float) -> np.ndarray:
+    """(…, 3) uint8 colours of values on [lo, hi] along a scheme's stops, as Vega maps them (linear in RGB)."""
+    stops = _stops(scheme)
+    t = np.clip((np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
+    at = np.linspace(0.0, 1.0, len(stops))
+    return np.stack([np.interp(t, at, stops[:, c]) for c in range(3)], axis=-1).round().astype(np.uint8)
+
+
+def grid_image(grid: np.ndarray, scheme: str, lo: float, hi: float) -> np.ndarray:
+    """An (r, r, 3) RGB image of a grid whose row 0 is the bottom (image row 0 is the top)."""
+    return colour_map(np.flipud(grid), scheme, lo, hi)
+
+
+def png_url(image: np.ndarray) -> str:
+    """An RGB image as a PNG data URL, for Vega-Lite's image mark; a grey one (equal channels) as greyscale,
+    a third of the bytes."""
+    grey = bool((image == image[..., :1]).all())
+    buffer = io.BytesIO()
+    Image.fromarray(image[..., 0] if grey else image, "L" if grey else "RGB").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def verdict_range(frame: Frame) -> tuple[float, float]:
+    """The colour scale of D's verdict: [0, 1] for a probability, symmetric around 0 for a critic."""
+    if not frame.wasserstein:
+        return 0.0, 1.0
+    bound = float(np.abs(frame.critic).max()) or 1.0
+    return -bound, bound
+
+
+def _placed(extent: Extent, **columns) -> pa.Table:
+    """One row per image: where it sits on the axes, and the image itself."""
+    count = len(next(iter(columns.values())))
+    return pa.table({"x": [extent.xmin] * count, "x2": [extent.xmax] * count,
+                     "y": [extent.ymin] * count, "y2": [extent.ymax] * count, **columns})
+
+
+# --- the training scatter -------------------------------------------------------------------------
 
 def axes(extent: Extent, title_x: str = "x₁", title_y: str = "x₂"):
     """x and y encodings fixed to the extent: the axes do not move between frames."""
@@ -19,81 +110,106 @@ def axes(extent: Extent, title_x: str = "x₁", title_y: str = "x₂"):
     return x, y
 
 
-def critic_heatmap(critic: pd.DataFrame, extent: Extent, wasserstein: bool) -> alt.Chart:
-    """D(x) as a background: green where D says real, purple where it says generated."""
-    if wasserstein:
-        bound = float(critic["value"].abs().max()) or 1.0
-        scale, title = alt.Scale(scheme="purplegreen", domain=[-bound, bound]), "critic f(x)"
-    else:
-        scale, title = alt.Scale(scheme="purplegreen", domain=[0, 1]), "D(x)"
+def sample_points(points: alt.NamedData, extent: Extent) -> alt.Chart:
+    """Real and generated dots of a named dataset (x, y, source)."""
     x, y = axes(extent)
-    return alt.Chart(critic).mark_rect(opacity=0.55).encode(
-        x=x, x2="x2:Q", y=y, y2="y2:Q",
-        color=alt.Color("value:Q", scale=scale, title=title, legend=alt.Legend(orient="bottom", gradientLength=180)),
-    )
-
-
-def sample_points(points: pd.DataFrame, extent: Extent, colour_by: str = "source") -> alt.Chart:
-    x, y = axes(extent)
-    colour = (alt.Color("source:N", scale=SOURCE_COLOURS, title=None, legend=alt.Legend(orient="top"))
-              if colour_by == "source" else alt.Color(f"{colour_by}:N", title=colour_by))
+    colour = alt.Color("source:N", scale=SOURCE_COLOURS, title=None, legend=alt.Legend(orient="top"))
     return alt.Chart(points).mark_circle(size=16, opacity=0.75, clip=True).encode(
-        x=x, y=y, color=colour, shape=alt.Shape("source:N", legend=None) if colour_by != "source" else alt.value("circle"),
+        x=x, y=y, color=colour,
         tooltip=["source:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f")],
     )
 
 
-def push_arrows(push: pd.DataFrame, extent: Extent) -> alt.Chart:
+def _image_layer(name: str, extent: Extent, axis: bool = True, opacity: float = 1.0) -> alt.Chart:
     x, y = axes(extent)
-    return alt.Chart(push).mark_rule(color="#212529", strokeWidth=1.2, opacity=0.8, clip=True).encode(
-        x=x, y=y, x2="x2:Q", y2="y2:Q")
+    if not axis:
+        x, y = x.axis(None), y.axis(None)
+    return alt.Chart(alt.NamedData(name)).mark_image(aspect=False, opacity=opacity).encode(
+        x=x, x2="x2:Q", y=y, y2="y2:Q", url="url:N")
 
 
-def training_scatter(points: pd.DataFrame, extent: Extent, critic: pd.DataFrame | None = None,
-                     push: pd.DataFrame | None = None, wasserstein: bool = False, size: int = 440) -> alt.LayerChart:
-    """The main view: D's verdict as a heatmap, real and generated samples on top, G's pull as arrows."""
-    layers = [] if critic is None else [critic_heatmap(critic, extent, wasserstein)]
-    layers.append(sample_points(points, extent))
-    if push is not None:
-        layers.append(push_arrows(push, extent))
+@functools.lru_cache(maxsize=64)
+def scatter_spec(extent: Extent, critic: bool, push: bool, wasserstein: bool, size: int = 440) -> dict:
+    """The main view: D's verdict as an image, real and generated samples on top, G's pull as arrows.
+
+    Datasets: "points" (x, y, source), "critic" (the placed image), "verdict" (its scale's two ends, which
+    draw the colour legend), "push" (x, y, x2, y2).
+    """
+    layers = []
+    if critic:
+        title = "critic f(x)" if wasserstein else "D(x)"
+        # The legend of the image's colours: an invisible layer (size 0) on the scale's two ends.
+        legend = alt.Chart(alt.NamedData("verdict")).mark_point(size=0, filled=True, opacity=VERDICT_OPACITY).encode(
+            color=alt.Color("value:Q", scale=alt.Scale(scheme="purplegreen", zero=False, nice=False), title=title,
+                            legend=alt.Legend(orient="bottom", gradientLength=180)))
+        layers += [_image_layer("critic", extent, opacity=VERDICT_OPACITY), legend]
+    layers.append(sample_points(alt.NamedData("points"), extent))
+    if push:
+        x, y = axes(extent)
+        layers.append(alt.Chart(alt.NamedData("push")).mark_rule(
+            color="#212529", strokeWidth=1.2, opacity=0.8, clip=True).encode(x=x, y=y, x2="x2:Q", y2="y2:Q"))
     # "pad": the plot itself is size × size, legends go around it (equal units on both axes)
     return alt.layer(*layers).properties(width=size, height=size, autosize=alt.AutoSizeParams(type="pad")
-                                         ).resolve_scale(color="independent")
+                                         ).resolve_scale(color="independent").to_dict()
 
 
-def _colours(colours: dict[str, str], present) -> alt.Scale:
-    """Fixed colours for the names present only: the legend lists no line the chart lacks."""
-    shown = [name for name in colours if name in set(present)]
-    return alt.Scale(domain=shown, range=[colours[name] for name in shown])
+def points_data(real: np.ndarray, fake: np.ndarray) -> pa.Table:
+    """Real and generated points on the drawn plane, as float32 (the screen needs no more) and a category."""
+    codes = pa.array(np.repeat(np.int8([0, 1]), [len(real), len(fake)]))
+    xy = np.concatenate([real[:, :2], fake[:, :2]]).astype(np.float32)
+    return pa.table({"x": xy[:, 0], "y": xy[:, 1],
+                     "source": pa.DictionaryArray.from_arrays(codes, ["real", "generated"])})
 
 
-def loss_chart(losses: pd.DataFrame, height: int = 260) -> alt.Chart:
-    return alt.Chart(losses).mark_line(strokeWidth=1.5).encode(
+def training_scatter(frame: Frame, size: int = 440) -> Drawing:
+    critic, push = frame.critic is not None, frame.push is not None
+    datasets = {"points": points_data(frame.real_2d, frame.fake_2d)}
+    if critic:
+        lo, hi = verdict_range(frame)
+        datasets["critic"] = _placed(frame.extent, url=[png_url(grid_image(frame.critic, PURPLE_GREEN, lo, hi))])
+        datasets["verdict"] = pa.table({"value": [lo, hi]})
+    if push:
+        datasets["push"] = pa.table(dict(zip(["x", "y", "x2", "y2"], frame.push.T)))
+    return Drawing(scatter_spec(frame.extent, critic, push, frame.wasserstein, size), datasets)
+
+
+# --- losses and densities -------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=16)
+def loss_spec(losses: tuple[str, ...], height: int = 260) -> dict:
+    """The loss curves of dataset "losses" (step and one column per loss), folded into one line each."""
+    return alt.Chart(alt.NamedData("losses")).transform_fold(list(losses), as_=["loss", "value"]).mark_line(
+        strokeWidth=1.5).encode(
         x=alt.X("step:Q", title="generator step"),
         y=alt.Y("value:Q", title="loss"),
-        color=alt.Color("loss:N", scale=_colours(LOSS_COLOURS, losses["loss"].unique()), title=None,
-                        legend=alt.Legend(orient="top")),
+        # fixed colours for the losses drawn only: the legend lists no line the chart lacks
+        color=alt.Color("loss:N", scale=alt.Scale(domain=list(losses), range=[LOSS_COLOURS[n] for n in losses]),
+                        title=None, legend=alt.Legend(orient="top")),
         tooltip=["loss:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(height=height)
+    ).properties(height=height).to_dict()
 
 
-def kde_chart(kde: pd.DataFrame, extent: Extent, size: int = 155) -> alt.FacetChart:
-    """Density of the data beside the density of G's samples, on the same grid; each panel has its own
-    colour scale, so a collapsed generator's sharp peak does not wash out the data's modes."""
-    x, y = axes(extent)
-    return alt.Chart(kde).mark_rect().encode(
-        x=x.axis(None), x2="x2:Q", y=y.axis(None), y2="y2:Q",
-        color=alt.Color("density:Q", scale=alt.Scale(scheme="greys"), legend=None),
-        tooltip=[alt.Tooltip("density:Q", format=".3f")],
-    ).properties(width=size, height=size).facet(
-        column=alt.Column("of:N", title=None, sort=["data", "generator"])).resolve_scale(color="independent")
+def loss_chart(history: pd.DataFrame, height: int = 260) -> Drawing:
+    """d_loss and g_loss over the (thinned) history; the penalty only where there is one."""
+    losses = ("d_loss", "g_loss") + (("penalty",) if history["penalty"].abs().sum() > 0 else ())
+    data = {"step": history["step"].to_numpy(np.int32),
+            **{name: history[name].to_numpy(np.float32) for name in losses}}
+    return Drawing(loss_spec(losses, height), {"losses": pa.table(data)})
 
 
-def thumbnail(frame: pd.DataFrame, size: int = 150) -> alt.Chart:
-    colour = alt.Color("label:N", legend=None) if "label" in frame else alt.value(REAL)
-    return alt.Chart(frame).mark_circle(size=6, opacity=0.6).encode(
-        x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), color=colour,
-    ).properties(height=size)
+@functools.lru_cache(maxsize=16)
+def kde_spec(extent: Extent, size: int = 155) -> dict:
+    """Dataset "densities": one placed image per panel (`of`: data, generator), side by side."""
+    return _image_layer("densities", extent, axis=False).properties(width=size, height=size).facet(
+        column=alt.Column("of:N", title=None, sort=["data", "generator"])).to_dict()
+
+
+def kde_chart(frame: Frame, size: int = 155) -> Drawing:
+    """Density of the data beside the density of G's samples; each panel on its own scale, so a collapsed
+    generator's sharp peak does not wash out the data's modes."""
+    urls = [png_url(grid_image(grid, GREYS, 0.0, float(grid.max()))) for grid in frame.densities]
+    return Drawing(kde_spec(frame.extent, size), {"densities": _placed(frame.extent, of=["data", "generator"],
+                                                                         url=urls)})
 
 
 def paint_canvas(x: np.ndarray, y: np.ndarray, window: tuple[float, float], size: int = 320) -> alt.Chart:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .datasets import Dataset
+from .frames import Extent, kde_frame
 from .runs import Run
-from .views import Extent, kde_frame
 
 SLIDERS = 8  # latent dimensions beyond this are held fixed (a "randomise" button draws them)
 SLIDER_STEP = 0.01

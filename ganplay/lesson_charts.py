@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .flow import FlowGanResult
-from .lessons import PatternFit
+if TYPE_CHECKING:  # the charts take results, they do not compute them: no torch here
+    from .flow import FlowGanResult
+    from .lessons import PatternFit
 
 MAX_LINE_POINTS = 500  # a 4001-point grid draws no better than 500 points and costs the browser 8×
 SIMPLEX_CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, math.sqrt(3) / 2]])

@@ -64,6 +64,8 @@ class Variant:
     clip_weights: bool = False
     # Settings the paper uses; RunConfig takes them when the user leaves a field unset.
     defaults: Mapping[str, object] = field(default_factory=dict)
+    # Its line and bars in side-by-side charts: neither green nor purple, which mean real and generated.
+    colour: str = "#495057"
 
     @property
     def d_loss_latex(self) -> str:
@@ -82,35 +84,38 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType({v.name: v for v in (
         "gan", "Minimax GAN",
         "Goodfellow et al. (2014): G minimises E log(1 − D(G(z))). Its gradient vanishes when D "
         "confidently rejects the fakes, which is why it stalls early in training.",
-        MINUS_LOG_D, MINUS_LOG_ONE_MINUS_D, LOG_ONE_MINUS_D, defaults=_ADAM),
+        MINUS_LOG_D, MINUS_LOG_ONE_MINUS_D, LOG_ONE_MINUS_D, defaults=_ADAM, colour="#1c7ed6"),
     Variant(
         "nsgan", "Non-saturating GAN",
         "The same game, but G maximises log D(G(z)) instead: strong gradients exactly when G is bad.",
-        MINUS_LOG_D, MINUS_LOG_ONE_MINUS_D, MINUS_LOG_D, defaults=_ADAM),
+        MINUS_LOG_D, MINUS_LOG_ONE_MINUS_D, MINUS_LOG_D, defaults=_ADAM, colour="#e8590c"),
     Variant(
         "wgan", "WGAN (weight clipping)",
         "Arjovsky et al. (2017): a critic f estimates the Wasserstein-1 distance; clipping its "
         "weights to [−c, c] keeps it (roughly) Lipschitz. Stable, but slow.",
         MINUS_CRITIC, CRITIC, MINUS_CRITIC, is_wasserstein=True, clip_weights=True,
-        defaults={"optimizer": "rmsprop", "lr_g": 5e-4, "lr_d": 5e-4, "beta1": 0.5, "beta2": 0.99, "d_steps": 5}),
+        defaults={"optimizer": "rmsprop", "lr_g": 5e-4, "lr_d": 5e-4, "beta1": 0.5, "beta2": 0.99, "d_steps": 5},
+        colour="#f59f00"),
     Variant(
         "wgan-gp", "WGAN-GP",
         "Gulrajani et al. (2017): instead of clipping, penalise λ·(‖∇f(x̂)‖ − 1)² on random "
         "interpolates between real and fake points.",
         MINUS_CRITIC, CRITIC, MINUS_CRITIC, is_wasserstein=True, gradient_penalty=True,
-        defaults={"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.0, "beta2": 0.9, "d_steps": 5}),
+        defaults={"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.0, "beta2": 0.9, "d_steps": 5},
+        colour="#c92a2a"),
     Variant(
         "lsgan", "LSGAN",
         "Mao et al. (2017): least squares with targets a=0 (fake), b=1 (real), c=1 (generator); "
         "the loss keeps pulling fakes that are already on the right side of the boundary.",
-        half_square_to(1), half_square_to(0), half_square_to(1), defaults=_ADAM),
+        half_square_to(1), half_square_to(0), half_square_to(1), defaults=_ADAM, colour="#0b7285"),
     Variant(
         "lsgan-chi2", "LSGAN (Pearson χ²)",
         "LSGAN with a=−1, b=1, c=0: the choice for which G minimises the Pearson χ² divergence.",
         half_square_to(1), half_square_to(-1), half_square_to(0),
-        defaults={**_ADAM, "lr_g": 5e-4, "lr_d": 5e-4}),  # at 1e-3 it drifts off the data after fitting it
+        # at 1e-3 it drifts off the data after fitting it
+        defaults={**_ADAM, "lr_g": 5e-4, "lr_d": 5e-4}, colour="#868e96"),
     Variant(
         "hinge", "Hinge GAN",
         "The hinge loss of SAGAN/BigGAN: D maximises a margin, G raises the critic value.",
-        HINGE_REAL, HINGE_FAKE, MINUS_CRITIC, defaults=_ADAM),
+        HINGE_REAL, HINGE_FAKE, MINUS_CRITIC, defaults=_ADAM, colour="#212529"),
 )})

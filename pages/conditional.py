@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from ganplay import DATASETS, Trainer, latent, metrics, ui, views
+from ganplay import DATASETS, Trainer, frames, latent, metrics, ui
 from ganplay import latent_charts
 
 # blobs first: the page's choice when the visitor's data has no labels; "csv" is their own data, when they have some
@@ -31,7 +31,7 @@ def reset() -> None:
 
 run = ui.live_run(cfg, RUN, PLAYING)
 ui.run_controls("conditional", PLAYING, lambda: st.session_state[RUN], reset=reset)
-extent = views.Extent.around(run.data.x)
+extent = frames.Extent.around(run.data.x)
 names = latent.label_names(run.data)
 
 
@@ -48,7 +48,7 @@ def chosen_labels(run: Trainer) -> None:
             st.info("Choose at least one label.")
             return
         fake = latent.conditional_frame(run, chosen, n)
-        ui.chart(latent_charts.labelled_scatter(latent.real_frame(run.data), fake, extent, names), width="content")
+        ui.draw(latent_charts.labelled_scatter(latent.real_frame(run.data), fake, extent, names), width="content")
 
 
 def per_class(run: Trainer) -> None:
@@ -82,7 +82,7 @@ def same_z(run: Trainer) -> None:
                   on_click=lambda: st.session_state.update(sliders.randomised(st.session_state)))
     with right:
         points = latent.same_z_frame(run, sliders.read(st.session_state), label)
-        ui.chart(latent_charts.same_z_chart(latent.real_frame(run.data), points, extent, names), width="content")
+        ui.draw(latent_charts.same_z_chart(latent.real_frame(run.data), points, extent, names), width="content")
         st.caption(f"The large diamond is G(z | {names[label]}); the small ones are the same z under the other labels. "
                    "Moving z moves the sample within its class; changing y moves it to another class.")
 

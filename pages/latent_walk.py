@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from ganplay import latent, ui, views
+from ganplay import frames, latent, ui
 from ganplay import latent_charts as charts
 
 MODES = ("Point", "Path", "Sweep", "Manifold")
@@ -41,7 +41,7 @@ else:
     st.caption("These settings, trained to the end (shared with every visitor who picks them). "
                "Train on the Playground to walk through your own run as it learns.")
 
-extent = views.Extent.around(run.data.x)
+extent = frames.Extent.around(run.data.x)
 names = latent.label_names(run.data)
 sliders = latent.LatentSliders("latent_", cfg.z_dim, cfg.latent)
 
@@ -62,7 +62,7 @@ def endpoint(name: str) -> np.ndarray:
 
 
 def point_view(z, label, points) -> None:
-    ui.chart(charts.point_chart(points, latent.point_frame(run, z, label), extent), width="content")
+    ui.draw(charts.point_chart(points, latent.point_frame(run, z, label), extent), width="content")
     st.caption("The amber dot is G(z) for the sliders' z. Move a slider: the dot moves, the generator does not change.")
 
 
@@ -77,16 +77,16 @@ def path_view(z, label, points) -> None:
                       help="linear: (1 − t)·z₀ + t·z₁; spherical: the direction turns along a great circle")
     steps = st.slider("Steps", 2, 60, 20, key="latent_steps")
     path = latent.path_frame(run, z0, z1, steps, method, label)
-    ui.chart(charts.path_chart(points, path, extent), width="content")
+    ui.draw(charts.path_chart(points, path, extent), width="content")
     st.caption("From G(z₀) (blue, t = 0) to G(z₁) (orange, t = 1). Below: ‖z(t)‖ along both interpolations. "
                "A Gaussian prior's mass lies near the sphere ‖z‖ ≈ √dim; the straight line dips inside it.")
-    ui.chart(charts.norm_profile_chart(latent.norm_profile_frame(z0, z1, steps), method))
+    ui.draw(charts.norm_profile_chart(latent.norm_profile_frame(z0, z1, steps), method))
 
 
 def sweep_view(z, label, points) -> None:
     values = np.linspace(-sliders.span, sliders.span, SWEEP_VALUES)
     sweep = latent.sweep_frame(run, z, values, label)
-    ui.chart(charts.sweep_chart(points, sweep, latent.point_frame(run, z, label), extent), width="content")
+    ui.draw(charts.sweep_chart(points, sweep, latent.point_frame(run, z, label), extent), width="content")
     st.caption("Each curve varies one zₖ over its range with the others at the sliders' values; dots grow towards "
                "+zₖ. All curves pass through the amber G(z).")
 
@@ -108,7 +108,7 @@ def manifold_view(z, label, points) -> None:
             return
     resolution = st.slider("Grid lines", 3, 30, 15, key="latent_resolution")
     mesh = latent.manifold_frame(run, resolution, sliders.span, dims, base=z, label=label)
-    ui.chart(charts.manifold_chart(points, mesh, extent), width="content")
+    ui.draw(charts.manifold_chart(points, mesh, extent), width="content")
     others = "" if cfg.z_dim == 2 else " (a 2-D slice: the other axes at the sliders' values)"
     st.caption(f"A square grid in z{others}, pushed through G. Where the mesh stretches, G spreads probability thin; "
                "where it folds or bunches up, samples pile up.")

@@ -1,7 +1,7 @@
 """Mode collapse: which modes each variant's generator covers, over time, side by side and over seeds."""
 import streamlit as st
 
-from ganplay import DATASETS, VARIANTS, RunConfig, SideBySide, collapse, ui, views
+from ganplay import DATASETS, VARIANTS, RunConfig, SideBySide, collapse, frames, ui
 from ganplay import collapse_charts as charts
 from ganplay.config import widgets
 
@@ -83,19 +83,20 @@ def status(side: SideBySide) -> None:
 
 def frame(live: collapse.Comparison) -> None:
     status(live.side)
-    data, variants = live.side.runs[0].data, [cfg.variant for cfg in live.configs]
+    data = live.side.runs[0].data
+    colours = charts.variant_colours([VARIANTS[cfg.variant] for cfg in live.configs])
     shown = collapse.panels(live.side)
     modes = collapse.modes_frame(shown, data)
-    ui.chart(charts.mode_grid(collapse.points_frame(shown), modes, views.Extent.around(data.x), data.std),
-             width="content")
+    ui.draw(charts.mode_grid(collapse.points_frame(shown), modes, frames.Extent.around(data.x), data.std),
+                 width="content")
     st.caption("Purple: each generator's samples (the same latent points every frame). Green rings: the data's "
                "modes, drawn at 3σ, the high-quality zone; a ring fills once its mode is captured.")
     track = collapse.track_frame(live.track)
     captured, quality, text = st.columns([3, 3, 2])
     with captured:
-        ui.chart(charts.modes_track_chart(track, variants, len(data.centers)))
+        ui.draw(charts.modes_track_chart(track, colours, len(data.centers)))
     with quality:
-        ui.chart(charts.quality_track_chart(track, variants))
+        ui.draw(charts.quality_track_chart(track, colours))
     text.markdown(
         "**What to look for.** Mode collapse: few modes captured while the high-quality share is high, so the "
         "generator makes good samples of **only a few modes**. It may also *hop*: it leaves one mode for "
@@ -103,7 +104,7 @@ def frame(live: collapse.Comparison) -> None:
         "more modes than the minimax GAN. Check it here, then over seeds below.")
     counts, text = st.columns([6, 2])
     with counts:
-        ui.chart(charts.counts_chart(modes, variants))
+        ui.draw(charts.counts_chart(modes, colours, collapse.CAPTURE_COUNT))
     text.markdown(
         "**Now, per mode.** A collapsed generator leaves **empty bars**: modes it never produces. Bars below "
         f"the dashed line ({collapse.CAPTURE_COUNT} samples) are not captured; a healthy generator gives "

@@ -1,9 +1,7 @@
 """Playground: pick data (or bring your own), a GAN variant and its knobs; watch it train live; take it away."""
-import dataclasses
-
 import streamlit as st
 
-from ganplay import charts, ui, views
+from ganplay import charts, frames, ui
 
 ui.ensure_entrypoint()
 cfg = ui.settings_sidebar()
@@ -28,24 +26,17 @@ view = ui.projection(run)  # data with more than two columns is drawn on a chose
 
 def frame(run: ui.Trainer) -> None:
     ui.status_line(run)
-    snap = run.snapshot()
-    if view is not None:
-        snap = dataclasses.replace(snap, real=view.apply(snap.real), fake=view.apply(snap.fake))
-    extent = views.Extent.around(run.data.x if view is None else view.apply(run.data.x))
-    points = views.points_frame(snap, run.data.label_names)
-    flat = run.data.dim == 2  # D's heatmap and G's gradient live in the data's own plane
-    critic = views.critic_frame(run, extent) if show_critic and flat else None
-    push = views.push_frame(run, snap.fake, extent, labels=snap.fake_labels) if show_push and flat else None
+    shown = frames.frame_of(run, None if view is None else view.apply, critic=show_critic, push=show_push,
+                            densities=show_kde)
     left, right = st.columns([3, 2])
     with left:
-        ui.chart(charts.training_scatter(points, extent, critic, push, run.config.variant_spec.is_wasserstein),
-                 width="content")
+        ui.draw(charts.training_scatter(shown), width="content")
     with right:
         st.markdown("**Losses**")
-        ui.chart(charts.loss_chart(views.loss_frame(snap.history)))
+        ui.draw(charts.loss_chart(shown.history))
         if show_kde:
             st.markdown("**Kernel density estimates: data and generator**")
-            ui.chart(charts.kde_chart(views.kde_frame(snap.real, snap.fake, extent), extent))
+            ui.draw(charts.kde_chart(shown), width="content")
 
 
 ui.play_live("playing", lambda: st.session_state.run, draw=lambda: frame(st.session_state.run))

@@ -11,7 +11,8 @@ from ganplay import collapse_charts as charts
 from ganplay.collapse import Measure, Panel
 from ganplay.datasets import load_dataset
 from ganplay.metrics import ModeReport
-from ganplay.views import Extent
+from ganplay.frames import Extent
+from ganplay.variants import VARIANTS
 
 RING = load_dataset("ring8")
 QUICK = ("nsgan", "lsgan")  # one stack with the shared recipe: the cheapest real side-by-side
@@ -145,15 +146,17 @@ def test_points_frame_keeps_the_first_samples_of_each_panel():
 def test_mode_grid_has_a_panel_per_variant_and_rings_of_three_sigma():
     shown = [_panel("Minimax GAN", [2500, 0, 0, 0, 0, 0, 0, 0]), _panel("LSGAN", [300] * 8)]
     extent = Extent(-3.0, 3.0, -3.0, 3.0)
-    spec = charts.mode_grid(collapse.points_frame(shown), collapse.modes_frame(shown, RING), extent, 0.05,
-                            size=240).to_dict()
-    assert spec["facet"]["sort"] == ["Minimax GAN: 1 of 8 modes", "LSGAN: 8 of 8 modes"]
-    ring = spec["spec"]["layer"][1]["mark"]
+    drawing = charts.mode_grid(collapse.points_frame(shown), collapse.modes_frame(shown, RING), extent, 0.05,
+                               size=240)
+    panels = drawing.datasets["panels"].drop_duplicates("panel")
+    assert panels.panel.tolist() == ["Minimax GAN: 1 of 8 modes", "LSGAN: 8 of 8 modes"]
+    assert panels.order.tolist() == [0, 1] and drawing.spec["facet"]["sort"] == {"field": "order", "op": "min"}
+    ring = drawing.spec["spec"]["layer"][1]["mark"]
     assert ring["size"] == pytest.approx((2 * 3 * 0.05 / 6.0 * 240) ** 2)  # a 12-pixel disc: 3σ each side
 
 
 def test_counts_chart_draws_the_capture_threshold():
     modes = collapse.modes_frame([_panel("LSGAN", [300] * 8)], RING)
-    spec = charts.counts_chart(modes, ["lsgan"]).to_dict()
+    spec = charts.counts_chart(modes, charts.variant_colours([VARIANTS["lsgan"]]), collapse.CAPTURE_COUNT).to_dict()
     rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
-    assert spec["datasets"][rule["data"]["name"]] == [{"count": 20}]
+    assert spec["datasets"][rule["data"]["name"]].to_pylist() == [{"count": 20}]

@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
 import ganplay
-from ganplay import latent, latent_charts, views
+from ganplay import frames, latent, latent_charts
 
 RNG = np.random.default_rng(7)
 Z0, Z1 = RNG.standard_normal(5), RNG.standard_normal(5)
@@ -210,7 +210,7 @@ def test_same_z_frame_is_one_z_under_every_label(blobs):
 def test_class_samples_cover_every_class_equally_and_kde_has_a_grid_per_class(blobs):
     samples, labels = latent.class_samples(blobs, 30)
     assert_array_equal(np.bincount(labels), [10, 10, 10])
-    kde = latent.class_kde_frame(blobs.data, samples, labels, views.Extent.around(blobs.data.x), resolution=5)
+    kde = latent.class_kde_frame(blobs.data, samples, labels, frames.Extent.around(blobs.data.x), resolution=5)
     assert kde.groupby(["label", "of"]).size().to_dict() == {(f"blob {k}", of): 25 for k in range(3)
                                                              for of in ("data", "generator")}
 
@@ -225,7 +225,7 @@ def test_label_names_fall_back_to_the_index():
 
 
 def test_every_chart_builds_valid_vega_lite(run, blobs):
-    extent, names = views.Extent.around(run.data.x), latent.label_names(blobs.data)
+    extent, names = frames.Extent.around(run.data.x), latent.label_names(blobs.data)
     z = np.zeros(3)
     points, point = latent.backdrop_frame(run, 50), latent.point_frame(run, z)
     samples, labels = latent.class_samples(blobs, 60)

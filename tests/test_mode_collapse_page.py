@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,9 +29,11 @@ def test_defaults_draw_four_variants_side_by_side_with_their_charts(page):
     assert _counter(page) == "Step 0 of 2,000"
     charts = page.get(CHART)
     assert len(charts) == 4  # scatters, modes captured, high-quality share, per-mode counts
-    grid = json.loads(charts[0].proto.spec)
-    assert grid["facet"]["sort"] == [f"{title}: 0 of 8 modes" for title in
-                                     ("Minimax GAN", "Non-saturating GAN", "WGAN-GP", "LSGAN")]
+    assert json.loads(charts[0].proto.spec)["facet"]["sort"] == {"field": "order", "op": "min"}
+    panels = next(dataset.data.data for dataset in charts[0].proto.datasets if dataset.name == "panels")
+    panels = pa.ipc.open_stream(panels).read_all().to_pandas().sort_values("order", kind="stable")
+    assert panels.panel.unique().tolist() == [f"{title}: 0 of 8 modes" for title in
+                                              ("Minimax GAN", "Non-saturating GAN", "WGAN-GP", "LSGAN")]
     assert [len(stack.configs) for stack in page.session_state.collapse_live.side.stacks] == [3, 1]
 
 

@@ -13,7 +13,7 @@ from .. import Trainer
 from .caches import shared_run
 from .links import current_config, ensure_entrypoint
 from .live import (FRAME_MARGIN_SECONDS, MAX_STEP_BUDGET_SECONDS, STEP_BUDGET_SECONDS, TARGET_FRAME_SECONDS, advance,
-                   chart, finished, guarded, live_run, play_live, run_controls, status_line, train_with_progress,
+                   chart, draw, finished, guarded, live_run, play_live, run_controls, status_line, train_with_progress,
                    training_budget)
 from .own_data import data_for, new_run, own_data_section, projection
 from .sidebar import settings_sidebar
@@ -21,6 +21,6 @@ from .take_away import take_away_section
 from .text import as_text
 
 __all__ = ["Trainer", "shared_run", "current_config", "ensure_entrypoint", "FRAME_MARGIN_SECONDS",
-           "MAX_STEP_BUDGET_SECONDS", "STEP_BUDGET_SECONDS", "TARGET_FRAME_SECONDS", "advance", "chart", "finished",
+           "MAX_STEP_BUDGET_SECONDS", "STEP_BUDGET_SECONDS", "TARGET_FRAME_SECONDS", "advance", "chart", "draw", "finished",
            "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress", "training_budget",
            "data_for", "new_run", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]

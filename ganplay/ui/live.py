@@ -7,6 +7,7 @@ from typing import Callable, Protocol
 import streamlit as st
 
 from .. import RunConfig, Trainer
+from ..charts import Drawing
 from . import caches
 from .own_data import data_for, new_run
 from .text import as_text
@@ -151,6 +152,12 @@ def status_line(run: Trainer) -> None:
 
 def chart(altair_chart, width="stretch", **kwargs) -> None:
     st.altair_chart(altair_chart, width=width, **kwargs)
+
+
+def draw(drawing: Drawing, width="stretch", **kwargs) -> None:
+    """A chart module's Drawing (cached spec + this frame's datasets): no Altair on this path, so no schema
+    validation and no lock shared by every session."""
+    st.vega_lite_chart(spec=drawing.to_dict(), width=width, **kwargs)
 
 
 def guarded(action: Callable[[], None], what: str) -> None:
