@@ -132,7 +132,8 @@ def digit_images() -> tuple[np.ndarray, np.ndarray]:
 
 
 DIGIT_INK = (0.0, 16.0)  # the pixel range of load_digits
-# Measured with ganplay.digit_modes on two cores (README, "Pictures"): recognisable digits within 5,000 steps.
+# Measured with ganplay.digit_modes (nsgan, 5,000 steps, ~15 s on a shared core): 53 % confident, all ten digits
+# covered; without packing (pack 1) the same run covers five. Every variant trains with it (issue 14's report).
 DIGITS_RECOMMENDED = {"z_dim": 16, "g_width": 256, "d_width": 256, "batch_size": 64, "pack": 2, "steps": 5000}
 
 
