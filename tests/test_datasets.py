@@ -93,10 +93,13 @@ def test_a_registered_point_set_wider_than_the_limit_is_refused(monkeypatch):
         load_dataset("wide", n=5)
 
 
-def test_digits_recommended_settings_make_a_valid_config():
-    recommended = ganplay.DATASETS["digits"].recommended
-    cfg = ganplay.RunConfig(dataset="digits", **recommended)
-    assert all(getattr(cfg, k) == v for k, v in recommended.items())
+@pytest.mark.parametrize("variant", list(ganplay.VARIANTS))
+def test_digits_recipe_makes_a_valid_config_for_every_variant(variant):
+    recipe = ganplay.DATASETS["digits"].recipe(variant)
+    cfg = ganplay.RunConfig(dataset="digits", variant=variant, **recipe)
+    assert all(getattr(cfg, k) == v for k, v in recipe.items()) and cfg.pack == 2
+    assert cfg.clip == (0.05 if variant == "wgan" else 0.01)
+    assert ganplay.DATASETS["ring8"].recipe(variant) == {}
 
 
 def test_the_digits_preset_is_the_recommended_recipe():
