@@ -33,11 +33,16 @@ def baseline_steps_per_second(steps: int) -> float:
     G = nn.Sequential(nn.Linear(2, 25), nn.ReLU(), nn.Linear(25, 25), nn.ReLU(), nn.Linear(25, 2))
     D = nn.Sequential(nn.Linear(2, 25), nn.ReLU(), nn.Linear(25, 25), nn.ReLU(), nn.Linear(25, 1))
     opt_g, opt_d = torch.optim.Adam(G.parameters(), lr=1e-4), torch.optim.Adam(D.parameters(), lr=2e-4)
-    bce, ones, zeros = nn.BCEWithLogitsLoss(), torch.ones(128, 1), torch.zeros(128, 1)
+    return _rate(lecture_step(G, D, opt_g, opt_d, x, batch=128, z_dim=2), steps)
+
+
+def lecture_step(G, D, opt_g, opt_d, x, batch: int, z_dim: int, pack: int = 1):
+    """One step of the lecture's loop as a closure; with pack > 1 D judges that many samples at once (PacGAN)."""
+    bce, ones, zeros = nn.BCEWithLogitsLoss(), torch.ones(batch // pack, 1), torch.zeros(batch // pack, 1)
 
     def step():
-        real = x[torch.randint(len(x), (128,))]
-        fake = G(torch.randn(128, 2))
+        real = x[torch.randint(len(x), (batch,))].view(batch // pack, -1)
+        fake = G(torch.randn(batch, z_dim)).view(batch // pack, -1)
         opt_d.zero_grad()
         (bce(D(real), ones) + bce(D(fake.detach()), zeros)).backward()
         opt_d.step()
@@ -45,7 +50,7 @@ def baseline_steps_per_second(steps: int) -> float:
         bce(D(fake), ones).backward()
         opt_g.step()
 
-    return _rate(step, steps)
+    return step
 
 
 def ganplay_steps_per_second(runs: int, steps: int) -> float:
