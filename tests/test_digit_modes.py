@@ -62,6 +62,7 @@ def test_short_training_raises_quality_and_coverage_far_above_step_zero():
 
 
 def test_conditional_samples_of_digit_k_are_classified_as_k_far_above_chance():
-    run = ganplay.Trainer(SHORT.replace(conditional=True)).step(1000)
+    # 1,500 steps: at 1,000 the label accuracy sits near the bound (0.23-0.36 over seeds), at 1,500 it is 0.43-0.48
+    run = ganplay.Trainer(SHORT.replace(conditional=True, steps=1500)).step(1500)
     accuracy = [digit_modes.label_accuracy(run.sample(100, labels=k), k) for k in range(10)]
     assert np.mean(accuracy) > 0.25  # chance is 0.1 (and "not a digit" counts as wrong)
