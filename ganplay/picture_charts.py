@@ -40,8 +40,9 @@ def verdict_scores(values: np.ndarray, wasserstein: bool) -> np.ndarray:
     values = np.nan_to_num(np.asarray(values, dtype=np.float64))
     if not wasserstein:
         return 1 / (1 + np.exp(-np.clip(values, -30, 30)))
-    lo, hi = values.min(initial=0.0), values.max(initial=0.0)
-    return np.full(values.shape, 0.5) if hi - lo < 1e-12 else (values - lo) / (hi - lo)
+    if values.size == 0 or np.ptp(values) < 1e-12:
+        return np.full(values.shape, 0.5)
+    return (values - values.min()) / np.ptp(values)
 
 
 def grid_of(images: np.ndarray, data: Dataset, columns: int = COLUMNS, scale: int = SCALE, **grid) -> np.ndarray:

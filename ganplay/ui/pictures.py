@@ -17,13 +17,28 @@ from ..variants import VARIANTS
 from .live import draw
 
 REPORT_EVERY = 250  # the live view re-counts the digits every this many steps (2,500 images: ~0.15 s)
-_warming = threading.Lock()
+_fitting: list[threading.Thread] = []  # the one thread that fits the digit classifier, once per process
+_fitting_lock = threading.Lock()
 
 
-def warm_classifier() -> None:
-    """Fit the digit classifier in a background thread, once per process (seconds under load)."""
-    if _warming.acquire(blocking=False):  # never released: the first caller starts the one fit
-        threading.Thread(target=digit_modes.classifier, name="digit-classifier", daemon=True).start()
+def warm_classifier() -> threading.Thread:
+    """Fit the digit classifier in a background thread, once per process (seconds under load), so that a page
+    showing digits does not wait for it; every later call returns the same thread."""
+    with _fitting_lock:
+        if not _fitting:
+            _fitting.append(threading.Thread(target=digit_modes.classifier, name="digit-classifier", daemon=True))
+            _fitting[0].start()
+    return _fitting[0]
+
+
+def classifier_ready() -> bool:
+    return not warm_classifier().is_alive()
+
+
+def fitted_classifier() -> digit_modes.DigitClassifier:
+    """The digit classifier, waiting for the background fit rather than fitting it a second time."""
+    warm_classifier().join()
+    return digit_modes.classifier()
 
 
 def counts_digits(run: Trainer) -> bool:
@@ -72,8 +87,10 @@ def picture_view(run: Trainer, verdict: bool = True) -> None:
                   "with copies of itself." if run.config.pack > 1 else "")
         st.caption(f"Frames: D's verdict per generated image, {judged}: green \"real\", orange \"fake\".{packed}")
     if counts_digits(run):
-        warm_classifier()
-        st.markdown(report_line(*_live_report(run)))
+        if classifier_ready():
+            st.markdown(report_line(*_live_report(run)))
+        else:
+            st.caption("Counting digits: the digit classifier is being fitted (once per server, a few seconds)…")
 
 
 def latent_images(run: Trainer, z: np.ndarray, label: int | None, columns: int, caption: str,
@@ -109,7 +126,7 @@ def conditional_pictures(run: Trainer, chosen: list[int], names: list[str]) -> N
     st.caption(f"G(z | y) for y = {', '.join(names[k] for k in chosen)}: {per_label} samples each, "
                "a new row per label.")
     if counts_digits(run):
-        warm_classifier()
+        fitted_classifier()
         hits = [digit_modes.label_accuracy(run.sample(100, labels=k), k) for k in chosen]
         st.caption("The digit classifier reads them as asked: " + ", ".join(f"{names[k]} {h:.0%}"
                                                                           for k, h in zip(chosen, hits)))
@@ -136,7 +153,7 @@ def digit_collapse_section(variants: list[str], steps: int, seed: int) -> None:
     st.subheader("On pictures: handwritten digits")
     st.markdown(
         "The stacked-MNIST experiments of the unrolled-GAN, VEEGAN and PacGAN papers count modes with a classifier: "
-        f"here one fitted on `load_digits` (held-out accuracy {digit_modes.classifier().accuracy:.1%}) reads "
+        "here one fitted on `load_digits` reads "
         f"{digit_modes.SAMPLES:,} generated digits. A digit is **covered** with at least "
         f"{digit_modes.MIN_SHARE:.0%} of them confidently in its class (top probability ≥ "
         f"{digit_modes.CONFIDENT:.0%}); the **confident share** is their quality; **KL to uniform** of the "
@@ -150,8 +167,10 @@ def digit_collapse_section(variants: list[str], steps: int, seed: int) -> None:
         st.info(f"Press **Train on the digits** to train {len(variants)} variant(s) for {steps:,} steps on the "
                 "8×8 digits and count their digits ten times along the way: this takes a while.")
         return
+    fitted_classifier()  # (the background fit, not a second one inside the cached training)
     track = digit_collapse.track_frame(_digit_track(*settings))
     colours = collapse_charts.variant_colours([VARIANTS[v] for v in variants])
     st.altair_chart(pictures.digit_track_chart(track, colours), width="content")
     st.caption("Mode collapse shows as few digits covered while the confident share is high; a KL near 2.3 means "
-               "most confident samples are one digit.")
+               "most confident samples are one digit. The classifier's accuracy on held-out real digits: "
+               f"{fitted_classifier().accuracy:.1%}.")
