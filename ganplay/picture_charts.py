@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 SHOWN = 64          # generated (and real) images in the Playground's grids: G at its first 64 fixed latent points
 COLUMNS = 8
-SCALE = 5           # screen pixels per image pixel
+SCALE = 4           # screen pixels per image pixel: an 8×8 grid of 8×8 digits fits a third of the page
 BORDER = 2          # D's verdict frames each generated image this thick
 
 

@@ -62,7 +62,7 @@ def _live_report(run: Trainer) -> tuple[digit_modes.DigitReport, int]:
 def report_line(report: digit_modes.DigitReport, step: int) -> str:
     covered = ", ".join(map(str, report.covered_digits)) or "none"
     return (f"**Digits covered: {report.covered} of 10** ({covered}) · **confident share "
-            f"{report.confident_share:.0%}** · KL to uniform {report.kl_to_uniform:.2f} nats "
+            f"{report.confident_share:.1%}** · KL to uniform {report.kl_to_uniform:.2f} nats "
             f"(a classifier's reading of {report.samples:,} samples at step {step:,})")
 
 
@@ -70,7 +70,7 @@ def picture_view(run: Trainer, verdict: bool = True) -> None:
     """The Playground's frame for image data: generated digits (each cell keeps its z) framed by D's
     verdict, real digits beside them, the classifier's count, and the losses."""
     shown = pictures.picture_frame(run, verdict=verdict)
-    fakes, reals, losses = st.columns([3, 3, 4])
+    fakes, reals, losses = st.columns(3)
     with fakes:
         st.markdown("**Generated**: G at 64 fixed latent points")
         image(shown.fake)
@@ -107,8 +107,9 @@ def latent_walk_pictures(run: Trainer, mode: str, z: np.ndarray, label: int | No
         latent_images(run, z, label, 1, "G(z) for the sliders' z: move a slider and the digit changes; the "
                       "generator does not.", scale=pictures.SCALE * 3)
     elif mode == "Path":
-        latent_images(run, path, label, min(len(path), 15), "From G(z₀) (top left) to G(z₁) (bottom right), "
-                      "row by row: the GAN paper's latent walk. Below: ‖z(t)‖ along both interpolations.")
+        latent_images(run, path, label, min(len(path), 10), "From G(z₀) (top left) to G(z₁) (bottom right), "
+                      "row by row: the GAN paper's latent walk. Below: ‖z(t)‖ along both interpolations.",
+                      scale=pictures.SCALE + 2)
     elif mode == "Sweep":
         latent_images(run, sweep.reshape(-1, run.config.z_dim), label, sweep.shape[1],
                       "One row per latent axis zₖ (top: z₁), swept from −span to +span with the others at the "
