@@ -47,6 +47,8 @@ def chosen_labels(run: Trainer) -> None:
         if not chosen:
             st.info("Choose at least one label.")
             return
+        if run.data.is_image:
+            return ui.conditional_pictures(run, chosen, names)
         fake = latent.conditional_frame(run, chosen, n)
         ui.draw(latent_charts.labelled_scatter(latent.real_frame(run.data), fake, extent, names), width="content")
 
@@ -60,6 +62,8 @@ def per_class(run: Trainer) -> None:
     stats = stats.assign(label=np.asarray(names)[stats["label"]]).rename(columns=STATS_COLUMNS)
     st.dataframe(stats, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.3f")
                                                         for c in list(STATS_COLUMNS.values())[2:]})
+    if run.data.is_image:  # a density over the first two pixels says nothing
+        return
     kdes = latent.class_kde_frame(run.data, samples, labels, extent)
     ui.chart(latent_charts.class_kde_chart(kdes, extent, names), width="content")
 
@@ -81,6 +85,8 @@ def same_z(run: Trainer) -> None:
         st.button("Randomise z", icon=":material/casino:", key="conditional_randomise",
                   on_click=lambda: st.session_state.update(sliders.randomised(st.session_state)))
     with right:
+        if run.data.is_image:
+            return ui.same_z_pictures(run, sliders.read(st.session_state), names)
         points = latent.same_z_frame(run, sliders.read(st.session_state), label)
         ui.draw(latent_charts.same_z_chart(latent.real_frame(run.data), points, extent, names), width="content")
         st.caption(f"The large diamond is G(z | {names[label]}); the small ones are the same z under the other labels. "

@@ -62,6 +62,8 @@ def endpoint(name: str) -> np.ndarray:
 
 
 def point_view(z, label, points) -> None:
+    if run.data.is_image:
+        return ui.latent_walk_pictures(run, "Point", z, label)
     ui.draw(charts.point_chart(points, latent.point_frame(run, z, label), extent), width="content")
     st.caption("The amber dot is G(z) for the sliders' z. Move a slider: the dot moves, the generator does not change.")
 
@@ -76,6 +78,9 @@ def path_view(z, label, points) -> None:
     method = st.radio("Interpolation", list(latent.INTERPOLATIONS), horizontal=True, key="latent_method",
                       help="linear: (1 − t)·z₀ + t·z₁; spherical: the direction turns along a great circle")
     steps = st.slider("Steps", 2, 60, 20, key="latent_steps")
+    if run.data.is_image:
+        ui.latent_walk_pictures(run, "Path", z, label, path=latent.INTERPOLATIONS[method](z0, z1, steps))
+        return ui.draw(charts.norm_profile_chart(latent.norm_profile_frame(z0, z1, steps), method))
     path = latent.path_frame(run, z0, z1, steps, method, label)
     ui.draw(charts.path_chart(points, path, extent), width="content")
     st.caption("From G(z₀) (blue, t = 0) to G(z₁) (orange, t = 1). Below: ‖z(t)‖ along both interpolations. "
@@ -85,6 +90,9 @@ def path_view(z, label, points) -> None:
 
 def sweep_view(z, label, points) -> None:
     values = np.linspace(-sliders.span, sliders.span, SWEEP_VALUES)
+    if run.data.is_image:  # a row of 11 images per axis
+        sweeps = [latent.axis_sweep(z, k, values[::4]) for k in range(cfg.z_dim)]
+        return ui.latent_walk_pictures(run, "Sweep", z, label, sweep=np.stack(sweeps))
     sweep = latent.sweep_frame(run, z, values, label)
     ui.draw(charts.sweep_chart(points, sweep, latent.point_frame(run, z, label), extent), width="content")
     st.caption("Each curve varies one zₖ over its range with the others at the sliders' values; dots grow towards "
@@ -107,6 +115,9 @@ def manifold_view(z, label, points) -> None:
             st.warning("Pick two different axes.")
             return
     resolution = st.slider("Grid lines", 3, 30, 15, key="latent_resolution")
+    if run.data.is_image:
+        plane = latent.manifold_grid(cfg.z_dim, resolution, sliders.span, dims, base=z)
+        return ui.latent_walk_pictures(run, "Manifold", z, label, plane=plane)
     mesh = latent.manifold_frame(run, resolution, sliders.span, dims, base=z, label=label)
     ui.draw(charts.manifold_chart(points, mesh, extent), width="content")
     others = "" if cfg.z_dim == 2 else " (a 2-D slice: the other axes at the sliders' values)"

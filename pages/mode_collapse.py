@@ -149,4 +149,5 @@ def repeat_over_seeds() -> None:
 
 
 ui.guarded(repeat_over_seeds, "Repeating over seeds")
+ui.guarded(lambda: ui.digit_collapse_section(variants, steps, seed), "Counting digits")  # the picture analogue
 st.session_state.collapse_settings = {key: st.session_state[key] for key in WIDGETS}

@@ -26,6 +26,8 @@ view = ui.projection(run)  # data with more than two columns is drawn on a chose
 
 def frame(run: ui.Trainer) -> None:
     ui.status_line(run)
+    if run.data.is_image:  # pictures: grids of digits, D's verdict framing each generated one
+        return ui.picture_view(run, verdict=show_critic)
     shown = frames.frame_of(run, None if view is None else view.apply, critic=show_critic, push=show_push,
                             densities=show_kde)
     left, right = st.columns([3, 2])

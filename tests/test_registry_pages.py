@@ -50,6 +50,8 @@ def _try_every(at: AppTest, choose, entries, trained, step_key: str | None) -> l
         if entry not in (cfg.dataset, cfg.variant) or cfg.steps != 100:
             problems.append(f"{entry}: the page trained {cfg}")
         problems += _problems(at, entry)
+        if entry in DATASETS and DATASETS[entry].image_shape and not at.get("image"):
+            problems.append(f"{entry}: image data, but the page drew no picture")
     return problems
 
 

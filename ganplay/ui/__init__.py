@@ -4,6 +4,7 @@
   sidebar    the settings sidebar, generated from RunConfig's field table
   own_data   the visitor's own data (upload or paint), the plane to draw it on
   take_away  downloads and the script that redoes a run
+  pictures   the picture views of image data (digits): live grids, latent walks, labels, digit counts
   live       Play / Pause / Step / Reset, the play loop, the one stepping helper, the status line
   caches     what every visitor shares (finished runs, projections)
   state      the session-state keys, in one place
@@ -16,6 +17,7 @@ from .live import (FRAME_MARGIN_SECONDS, MAX_STEP_BUDGET_SECONDS, STEP_BUDGET_SE
                    chart, draw, finished, guarded, live_run, play_live, run_controls, status_line, train_with_progress,
                    training_budget)
 from .own_data import data_for, new_run, own_data_section, projection
+from .pictures import conditional_pictures, digit_collapse_section, latent_walk_pictures, picture_view, same_z_pictures
 from .sidebar import settings_sidebar
 from .take_away import take_away_section
 from .text import as_text
@@ -24,3 +26,4 @@ __all__ = ["Trainer", "shared_run", "current_config", "ensure_entrypoint", "FRAM
            "MAX_STEP_BUDGET_SECONDS", "STEP_BUDGET_SECONDS", "TARGET_FRAME_SECONDS", "advance", "chart", "draw", "finished",
            "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress", "training_budget",
            "data_for", "new_run", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
+__all__ += ["conditional_pictures", "digit_collapse_section", "latent_walk_pictures", "picture_view", "same_z_pictures"]

@@ -115,8 +115,9 @@ def new_run(cfg: RunConfig) -> Trainer:
 
 
 def projection(run: Trainer) -> userdata.Projection | None:
-    """For data with more than two columns: which plane to draw it on (PCA or a pair of columns)."""
-    if run.data.dim <= 2:
+    """For data with more than two columns: which plane to draw it on (PCA or a pair of columns); pictures
+    are drawn as pictures, on no plane."""
+    if run.data.dim <= 2 or run.data.is_image:
         return None
     options = caches.projections(run.config.data_id, run.data)
     index = st.selectbox("Draw through", range(len(options)), format_func=lambda i: options[i].title,

@@ -9,7 +9,7 @@ from .. import DATASETS, VARIANTS, RunConfig
 from ..config import FOLDED, SECTIONS, Widget, field_specs, widgets
 from ..presets import PRESETS
 from . import links, own_data
-from .state import PREFIX, labelled, on_dataset_change, own
+from .state import PREFIX, labelled, on_dataset_change, own, previous_choice, swap_recipe
 from .text import as_text
 
 
@@ -32,11 +32,12 @@ def _seed_widgets(cfg: RunConfig) -> None:
 
 
 def _on_variant_change() -> None:
-    """A new variant brings its paper's optimiser, rates and k."""
+    """A new variant brings its paper's optimiser, rates and k, and the dataset's recipe for it."""
     variant = st.session_state[PREFIX + "variant"]
     defaults = RunConfig(variant=variant)
     for name in VARIANTS[variant].defaults:
         st.session_state[PREFIX + name] = getattr(defaults, name)
+    swap_recipe(previous_choice())
 
 
 def _on_preset_change() -> None:

@@ -12,6 +12,8 @@ Session state keys (all in one place):
   upload_table (file name, cells) of the last readable upload, for the label column choice
   painted      (x, y) of the painted points
   data_message (kind, text): what the last upload or paint stroke did
+  picture_report  (key, DigitReport, step): the Playground's last count of its generated digits
+  collapse_digit_runs  the digit comparisons a visitor asked the mode-collapse page to train
   <playing key>_last_frame  whether that live view's last frame was playing (the next one after Play trains first)
   other widgets: upload, upload_label, paint_canvas, projection, classroom_fields, own_data_open, take_away_open
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import DATASETS, userdata
+from .. import DATASETS, RunConfig, userdata
 
 PREFIX = "cfg_"
 
@@ -33,9 +35,32 @@ def labelled(dataset: str) -> bool:
     return data is not None and data.dataset.y is not None if dataset == "csv" else DATASETS[dataset].labelled
 
 
+def swap_recipe(previous: tuple[str, str] | None) -> None:
+    """From callbacks: leave the recipe (DatasetSpec.recipe) of the previous (dataset, variant) and take the chosen
+    one's. A recipe sets only the fields still at their defaults, and leaving it puts back to the default only
+    the fields still at its values: settings the visitor chose stay theirs."""
+    variant = st.session_state[PREFIX + "variant"]
+    defaults = RunConfig(variant=variant)
+    if previous is not None:
+        for field, value in DATASETS[previous[0]].recipe(previous[1]).items():
+            if st.session_state.get(PREFIX + field) == value:
+                st.session_state[PREFIX + field] = getattr(defaults, field)
+    for field, value in DATASETS[st.session_state[PREFIX + "dataset"]].recipe(variant).items():
+        if st.session_state.get(PREFIX + field, getattr(defaults, field)) == getattr(defaults, field):
+            st.session_state[PREFIX + field] = value
+
+
+def previous_choice() -> tuple[str, str] | None:
+    """The (dataset, variant) of the config before this change."""
+    cfg = st.session_state.get("run_config")
+    return None if cfg is None else (cfg.dataset, cfg.variant)
+
+
 def on_dataset_change() -> None:
-    """A new dataset brings its own spread, and turns the conditional GAN off when it has no labels."""
+    """A new dataset brings its own spread and its recommended settings (swap_recipe), and turns the conditional
+    GAN off when it has no labels."""
     name = st.session_state[PREFIX + "dataset"]
     st.session_state[PREFIX + "noise"] = DATASETS[name].default_noise
+    swap_recipe(previous_choice())
     if not labelled(name):
         st.session_state[PREFIX + "conditional"] = False

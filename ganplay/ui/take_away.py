@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import Trainer, export
+from .. import Trainer, export, pictures
+from ..picture_charts import sheet_png
+
+SHEET = 100  # generated images on the PNG sheet: ten rows of ten
+PICTURE_LINES = ("from ganplay.picture_charts import sheet_png\n"
+                 f"sheet = sheet_png(samples[:{SHEET}], run.data)  # the app's PNG sheet, as bytes\n"
+                 'open("ganplay_digits.png", "wb").write(sheet)\n')
 
 
 def take_away_section(run: Trainer) -> None:
@@ -23,9 +29,24 @@ def take_away_section(run: Trainer) -> None:
                                on_click="ignore", icon=":material/neurology:",
                                help="torch.load(path, weights_only=True): the state_dict and the config as JSON; "
                                     "ganplay.export.load_generator(path) gives a run that samples the same points.")
+    if run.data.is_image:
+        _picture_downloads(box, run)
     if run.config.dataset == "csv":
         columns[2].download_button("Your data as trained (CSV)", lambda: export.data_csv(run.data), export.DATA_FILE,
                                    "text/csv", on_click="ignore", icon=":material/table:")
     box.markdown("**Copy as Python**: this script redoes the run in a notebook and draws the same samples.")
-    box.code(export.python_snippet(run), language="python")
+    box.code(export.python_snippet(run) + (PICTURE_LINES if run.data.is_image else ""), language="python")
     box.caption("To keep a picture: hover a chart and use the download button of its toolbar.")
+
+
+def _picture_downloads(box, run: Trainer) -> None:
+    """Generated images as one PNG sheet and as .npy rows (np.load gives (n, pixels) float32 in data units)."""
+    columns = box.columns(2)
+    columns[0].download_button(f"Digits sheet ({SHEET} images, PNG)",
+                               lambda: sheet_png(run.sample(export.SAMPLES)[:SHEET], run.data),  # the snippet's samples[:SHEET]
+                               "ganplay_digits.png", "image/png", on_click="ignore", icon=":material/image:")
+    columns[1].download_button(f"Digits as rows ({export.SAMPLES:,} × {run.data.dim}, .npy)",
+                               lambda: pictures.npy_bytes(run.sample(export.SAMPLES)), "ganplay_digits.npy",
+                               on_click="ignore", icon=":material/grid_on:",
+                               help="np.load(path): float32 rows of pixels in ink units, row-major "
+                                    f"{run.data.image_shape[0]}×{run.data.image_shape[1]}")
