@@ -223,3 +223,71 @@ def test_every_hostile_link_falls_back_and_names_what_it_ignored(case):
 
 def test_the_corpus_covers_what_the_readme_counts():
     assert (len(UPLOADS), len(LINKS)) == (40, 21)
+
+
+# --- a handful in the real browser ---------------------------------------------------------------------------------
+
+BROWSER_UPLOADS = [UPLOADS[15], UPLOADS[14], next(c for c in UPLOADS if c.name == "Markdown labels")]  # 1e300, 6 MB
+
+
+def _probe(message) -> bool:
+    """Streamlit's own probe of /<page>/_stcore/… when a page's URL is opened directly: a logged 404, not ours."""
+    return "/_stcore/" in message.location.get("url", "") and "404" in message.text
+
+
+def _app_made_links_and_images(page) -> list[str]:
+    """<a> and <img> pointing at the hostile host: none may exist, whatever the app drew."""
+    return page.evaluate("() => [...document.querySelectorAll('a, img')].map(e => e.href || e.src)"
+                         ".filter(u => u.includes('example.invalid'))")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/chromium"), reason="needs /usr/bin/chromium")
+def test_hostile_uploads_and_links_in_a_real_browser():
+    """Uploads through the real file input, a hostile link in a fresh tab: the messages show, no console errors,
+    no request to the hostile host, no link or image made from a visitor's Markdown, in alerts or anywhere."""
+    from playwright.sync_api import sync_playwright
+
+    from ganplay.ui.text import WORD_JOINER
+    from serve import launch, streamlit_server
+
+    with streamlit_server() as (url, _), sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        problems, fetched = [], []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: fetched.append(r.url))
+        try:
+            page.goto(url)  # a page's own URL makes Streamlit probe /playground/_stcore/… first: two 404s logged
+            page.get_by_role("link", name="Playground").first.click()
+            page.get_by_text("Your own data: upload a CSV or paint points").click()
+            for case, file in zip(BROWSER_UPLOADS, ["huge.csv", "big.csv", PIXEL + ".csv"]):
+                page.locator("input[type=file]").set_input_files(
+                    {"name": file, "mimeType": "text/csv", "buffer": case.raw})
+                says = case.says.replace("upload.csv", file)[:40]
+                page.get_by_text(says).first.wait_for(timeout=60_000)
+                alert = page.locator("[data-testid=stAlert]").filter(has_text=says[:20]).first
+                assert alert.evaluate("e => e.querySelectorAll('a, img, h1, h2, strong, em').length") == 0
+            page.get_by_role("link", name="Conditional GAN").first.click()
+            page.get_by_text("One z, every label").wait_for(timeout=60_000)
+            radio = page.locator("[data-testid=stRadio]").filter(has_text="HEADING").first
+            radio.wait_for(timeout=60_000)
+            options = radio.inner_text().replace(WORD_JOINER, "")
+            assert PHISH in options and PIXEL in options and "**b**" in options
+            assert radio.evaluate("e => e.querySelectorAll('a, img, h1, strong').length") == 0
+            assert _app_made_links_and_images(page) == []
+
+            tab = browser.new_page()
+            tab.on("pageerror", lambda e: problems.append(str(e)))
+            tab.on("console", lambda m: problems.append(m.text) if m.type == "error" and not _probe(m) else None)
+            tab.goto(f"{url}/playground?seed=1&seed=%EF%BC%97&lr_g=nan")
+            warning = tab.get_by_text("This link had settings that could not be used").first
+            warning.wait_for(timeout=60_000)
+            text = warning.inner_text()
+            assert "seed is given 2 times: only the last, '７', is read" in text
+            assert "got full-width characters" in text and "lr_g='nan'" in text
+        finally:
+            browser.close()
+    assert problems == []
+    assert not [u for u in fetched if "example.invalid" in u]
