@@ -232,7 +232,7 @@ def clip(text: str) -> str:
     return text if len(text) <= ECHO else text[:ECHO - 1] + "…"
 
 
-def number(value: float) -> str:
+def _limit(value: float) -> str:
     """A limit as a message shows it: integers in full (2147483647, not 2.14748e+09), other numbers as %g."""
     return str(value) if isinstance(value, int) else f"{value:g}"
 
@@ -257,7 +257,7 @@ def _check(f: dataclasses.Field, value: Any) -> None:
     if "range" in f.metadata:
         lo, hi = f.metadata["range"]
         if not (isinstance(value, int) or math.isfinite(value)) or not lo <= value <= hi:
-            raise ValueError(f"{f.name}: {echo(value)} is outside the allowed range {number(lo)}..{number(hi)}")
+            raise ValueError(f"{f.name}: {echo(value)} is outside the allowed range {_limit(lo)}..{_limit(hi)}")
 
 
 def _to_text(value: Any) -> str:
