@@ -77,7 +77,7 @@ UPLOADS = [
     Upload("4 MB label value", f"a,b,c\n1,2,{BIG}\n3,4,y\n5,6,y\n".encode(), False,
            "label column 'c': a value has 4,194,304 characters"),
     # accepted, with what was dropped or assumed said
-    Upload("1e15: the largest supported", _csv(_rows(50, a=_normal(1e14), b=_normal())), True, "50 rows × 2 columns"),
+    Upload("values near 3e14, within 1e15", _csv(_rows(50, a=_normal(1e14), b=_normal())), True, "50 rows × 2 columns"),
     Upload("1e400 is infinite: its row dropped", b"a,b\n1e400,1\n2,3\n4,5\n6,8\n", True,
            "Dropped 1 row with missing, NaN or infinite values (first: line 2)"),
     Upload("4 MB cell", f"a,b\n1,2\n3,{BIG}\n4,5\n".encode(), True,
