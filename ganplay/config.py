@@ -224,8 +224,17 @@ def widgets() -> dict[str, Widget]:
 
 def echo(value: Any) -> str:
     """A value as a message repeats it: its repr, cut to ECHO characters with "…" (a link may carry 100 KB)."""
-    text = repr(value)
+    return clip(repr(value))
+
+
+def clip(text: str) -> str:
+    """text cut to ECHO characters with "…": a visitor's name (of a file, a column) as a message shows it."""
     return text if len(text) <= ECHO else text[:ECHO - 1] + "…"
+
+
+def _limit(value: float) -> str:
+    """A limit as a message shows it: integers in full (2147483647, not 2.14748e+09), other numbers as %g."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def _base_type(f: dataclasses.Field) -> type:
@@ -248,7 +257,7 @@ def _check(f: dataclasses.Field, value: Any) -> None:
     if "range" in f.metadata:
         lo, hi = f.metadata["range"]
         if not (isinstance(value, int) or math.isfinite(value)) or not lo <= value <= hi:
-            raise ValueError(f"{f.name}: {echo(value)} is outside the allowed range {lo:g}..{hi:g}")
+            raise ValueError(f"{f.name}: {echo(value)} is outside the allowed range {_limit(lo)}..{_limit(hi)}")
 
 
 def _to_text(value: Any) -> str:
@@ -261,6 +270,10 @@ def _from_text(f: dataclasses.Field, text: str) -> Any:
         if text.lower() not in ("true", "false", "1", "0"):
             raise ValueError("expected true or false")
         return text.lower() in ("true", "1")
+    if not text.isascii():  # int() and float() read full-width and other Unicode digits: a link is ASCII
+        wide = any("\uff01" <= c <= "\uff5e" for c in text)
+        raise ValueError(f"expected {kind.__name__} in ASCII digits, got {'full-width' if wide else 'non-ASCII'} "
+                         "characters")
     try:
         return kind(text)
     except (TypeError, ValueError):

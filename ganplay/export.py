@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -19,10 +20,24 @@ SAMPLES = 2500
 DATA_FILE = "ganplay_data.csv"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as the start of a formula (OWASP)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def inert(cell) -> str:
+    """A text cell a spreadsheet shows as text, as OWASP's CSV-injection guidance says: one starting with a
+    formula character (after any blanks) gets a single quote before it, plain numbers (a label "-1") excepted;
+    and on one line, so that the file's first line is its whole header."""
+    text = str(cell)
+    risky = text.lstrip(" \t\r\n").startswith(FORMULA_START) or text.startswith(FORMULA_START)
+    text = " ".join(text.splitlines())
+    return "'" + text if risky and not _NUMBER.fullmatch(text.strip()) else text
+
+
 def _csv(x: np.ndarray, columns, labels: list[str] | None = None) -> bytes:
-    frame = pd.DataFrame(x, columns=list(columns))
+    frame = pd.DataFrame(x, columns=[inert(c) for c in columns])
     if labels is not None:
-        frame["label"] = labels
+        frame["label"] = [inert(label) for label in labels]
     return frame.to_csv(index=False, float_format="%.9g").encode()  # 9 digits: float32 comes back exactly
 
 

@@ -35,6 +35,7 @@ class Extent:
     @classmethod
     def around(cls, x: np.ndarray, margin: float = 0.25) -> "Extent":
         """A square window: equal units on both axes, so a ring looks like a ring."""
+        finite_points(x, "the data")  # a NaN window would reach the browser as an invalid chart domain
         lo, hi = x[:, :2].min(axis=0), x[:, :2].max(axis=0)
         centre, half = (lo + hi) / 2, (1 + margin) * max(float((hi - lo).max()), 1e-3) / 2
         return cls(float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half))
@@ -91,7 +92,7 @@ def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, pus
     snap = run.snapshot()
     flat = run.data.dim == 2
     draw = plane if plane is not None and not flat else (lambda x: x)
-    real_2d, fake_2d = draw(snap.real), draw(snap.fake)
+    real_2d, fake_2d = finite_points(draw(snap.real), "the data"), finite_points(draw(snap.fake), "G's samples")
     extent = Extent.around(draw(run.data.x))
     return Frame(
         step=snap.step, status=snap.status, diverged_at=snap.diverged_at,
@@ -103,6 +104,14 @@ def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, pus
         densities=density_grids(real_2d, fake_2d, extent, resolution) if densities else None,
         history=thin_history(snap.history),
     )
+
+
+def finite_points(x: np.ndarray, what: str) -> np.ndarray:
+    """x, or a ValueError a page shows as its message when some points are NaN or infinite (nothing to draw)."""
+    if not np.isfinite(x).all():
+        raise ValueError(f"{what}: some points are NaN or infinite, so there is nothing to draw (values too large "
+                         "for 32-bit floats?)")
+    return x
 
 
 def critic_grid(run: "Run", extent: Extent, resolution: int = GRID_RESOLUTION, label: int | None = None) -> np.ndarray:

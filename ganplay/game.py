@@ -46,8 +46,13 @@ class Standardiser:
     """Training happens on standardised data; everything the caller sees is in data units."""
 
     def __init__(self, x: np.ndarray):
-        self.mean = x.mean(axis=0)
-        self.scale = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+        if not np.isfinite(x).all():  # from_array's float64 values beyond 3.4e38 become inf in float32
+            raise ValueError("data: values beyond 32-bit floats' range (about ±3.4e38) or NaN: rescale the data")
+        with np.errstate(over="ignore"):
+            self.mean, std = x.mean(axis=0), x.std(axis=0)
+        if not (np.isfinite(self.mean).all() and np.isfinite(std).all()):  # float32 squares overflow from 1.8e19 on
+            self.mean, std = x.astype(np.float64).mean(axis=0), x.astype(np.float64).std(axis=0)
+        self.scale = np.where(std > 0, std, 1.0)
 
     def to_model(self, x) -> torch.Tensor:
         return torch.as_tensor((np.asarray(x, dtype=np.float64) - self.mean) / self.scale, dtype=torch.float32)

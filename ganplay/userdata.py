@@ -13,11 +13,18 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 
+from .config import clip, echo
 from .datasets import MAX_DIMS, MAX_ROWS, Dataset, from_array
 
 MAX_CLASSES = 20          # a conditional GAN with more labels than this is a mistaken label column
 PAINT_POINTS = 200        # points added by one brushed rectangle
 PAINT_WINDOW = (-4.0, 4.0)  # the painting canvas, on both axes
+MAX_UPLOAD_MB = 5         # what the app accepts; the server's own limit is higher, so that it hears of bigger files
+MAX_MAGNITUDE = 1e15      # float32 holds 3.4e38, and drawing squares data units: 1e15 leaves room for sums of squares
+MIN_SPREAD = 1e-15        # a column varying less than this is below what the charts (and float32 squares) resolve
+FLOAT32_SPREAD_ERROR = 0.01  # a column whose spread float32 changes by more than 1 % has lost its digits
+NAMES_SHOWN = 5           # column names a message lists before "and N more"
+MAX_NAME = 100            # characters of a column name or label value: they title axes, legends and downloads
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +48,9 @@ class OwnData:
 
 def read_table(raw: bytes, name: str = "the file") -> pd.DataFrame:
     """The file's cells as text (missing cells as NaN); refuses files that are not a usable CSV."""
+    if len(raw) > MAX_UPLOAD_MB * 2**20:
+        raise ValueError(f"{name} is {len(raw) / 2**20:.1f} MB: at most {MAX_UPLOAD_MB} MB are accepted "
+                         "(use a sample of it)")
     if not raw.strip():
         raise ValueError(f"{name} is empty")
     try:
@@ -56,7 +66,14 @@ def read_table(raw: bytes, name: str = "the file") -> pd.DataFrame:
         raise ValueError(f"{name} has more than {MAX_ROWS:,} rows: refused (use a sample of it)")
     if len(table) < 2:
         raise ValueError(f"{name} has {_rows(len(table))} of data: need at least 2")
+    _check_names(table.columns, f"{name}: a column name")
     return table
+
+
+def _check_names(names, what: str) -> None:
+    long = next((str(n) for n in names if len(str(n)) > MAX_NAME), None)
+    if long is not None:
+        raise ValueError(f"{what} has {len(long):,} characters ({echo(long)}): at most {MAX_NAME} are supported")
 
 
 def suggested_label(table: pd.DataFrame) -> str | None:
@@ -74,7 +91,9 @@ def _rows(count) -> str:
 
 
 def _quoted(names) -> str:
-    return ", ".join(f"'{n}'" for n in names)
+    """Names as a message lists them: each cut short (a header may hold megabytes), the first few only."""
+    shown = ", ".join(echo(str(n)) for n in names[:NAMES_SHOWN])
+    return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
 
 
 def table_to_data(table: pd.DataFrame, label: str | None = None, source: str = "the file") -> OwnData:
@@ -102,7 +121,7 @@ def table_to_data(table: pd.DataFrame, label: str | None = None, source: str = "
     if has_text.any():
         row, col = np.argwhere(text)[0]
         notes.append(f"dropped {_rows(has_text.sum())} with text in numeric columns (first: line {_line(row)}, "
-                     f"'{columns[col]}' = {cells[columns[col]].iloc[row]!r})")
+                     f"{echo(str(columns[col]))} = {echo(cells[columns[col]].iloc[row])})")
     no_label = table[label].isna().to_numpy() if label else np.zeros(len(x), dtype=bool)
     missing = ~has_text & (~np.isfinite(x).all(axis=1) | no_label)
     if missing.any():
@@ -111,16 +130,49 @@ def table_to_data(table: pd.DataFrame, label: str | None = None, source: str = "
     keep = ~(has_text | missing)
     if keep.sum() < 2:
         raise ValueError(f"{source}: {_rows(keep.sum())} left, need at least 2 ({'; '.join(notes)})")
+    _check_magnitudes(x[keep], columns, source)
     y = None if label is None else table[label].to_numpy()[keep]
+    notes += _label_notes(table[label].dropna()) if label else []
     return OwnData(_dataset(x[keep], y, columns, label), source, tuple(notes))
+
+
+def _check_magnitudes(x: np.ndarray, columns, source: str) -> None:
+    """Refuse columns that 32-bit floats cannot train on or draw: too large, too small a spread, or digits lost."""
+    for name, column in zip(columns, x.T):
+        name, top = echo(str(name)), float(np.abs(column).max())
+        if top > MAX_MAGNITUDE:
+            raise ValueError(f"{source}: column {name} reaches {top:.3g}: values up to {MAX_MAGNITUDE:.0e} in size "
+                             "are supported, since ganplay computes in 32-bit floats; divide the column by a power "
+                             "of ten")
+        spread, spread32 = column.std(), column.astype(np.float32).astype(np.float64).std()
+        if 0 < spread < MIN_SPREAD:
+            raise ValueError(f"{source}: column {name} varies by only {spread:.3g}: a spread of at least "
+                             f"{MIN_SPREAD:.0e} is supported; multiply the column by a power of ten")
+        if spread > 0 and abs(spread32 / spread - 1) > FLOAT32_SPREAD_ERROR:
+            raise ValueError(f"{source}: column {name} varies by {spread:.3g} around {top:.7g}: 32-bit floats keep "
+                             "about 7 significant digits, so its values run together; subtract an offset (such as "
+                             "its mean) first")
+
+
+def _label_notes(values: pd.Series) -> list[str]:
+    """Say so when the label column looks like numbers or True/False: text that may not be meant as classes."""
+    name = echo(str(values.name))
+    if values.str.strip().str.lower().isin(["true", "false"]).all():
+        return [f"label column {name} holds True/False values: used as 2 classes"]
+    bare = values.str.strip().str.strip("\"'").str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
+    if pd.to_numeric(bare, errors="coerce").notna().all() and pd.to_numeric(values, errors="coerce").isna().any():
+        return [f"label column {name} holds numbers written as text (such as {echo(values.iloc[0])}): "
+                "used as classes; choose 'no labels' to drop it"]
+    return []
 
 
 def _dataset(x: np.ndarray, y: np.ndarray | None, columns: list[str], label: str | None) -> Dataset:
     if y is None:
         return from_array(x, columns=tuple(map(str, columns)))
     names = np.unique(y.astype(str))
+    _check_names(names, f"label column {echo(str(label))}: a value")
     if len(names) > MAX_CLASSES:
-        raise ValueError(f"label column '{label}' has {len(names)} distinct values: at most {MAX_CLASSES} classes "
+        raise ValueError(f"label column {echo(str(label))} has {len(names)} distinct values: at most {MAX_CLASSES} classes "
                          "are supported (is it really a label?)")
     return from_array(x, y.astype(str), columns=tuple(map(str, columns)), label_names=tuple(map(str, names)))
 
@@ -166,7 +218,7 @@ class Projection:
 def column_pair(columns, i: int, j: int) -> Projection:
     matrix = np.zeros((len(columns), 2))
     matrix[i, 0] = matrix[j, 1] = 1.0
-    return Projection(f"{columns[i]} × {columns[j]}", np.zeros(len(columns)), matrix)
+    return Projection(f"{clip(str(columns[i]))} × {clip(str(columns[j]))}", np.zeros(len(columns)), matrix)
 
 
 def pca_projection(x: np.ndarray) -> Projection:

@@ -77,8 +77,8 @@ def same_z(run: Trainer) -> None:
     sliders = latent.LatentSliders("conditional_", cfg.z_dim, cfg.latent)
     left, right = st.columns([1, 2])
     with left:
-        label = st.radio("Label y held fixed", range(len(names)), format_func=names.__getitem__, horizontal=True,
-                         key=f"conditional_label_{cfg.dataset}")
+        label = st.radio("Label y held fixed", range(len(names)), format_func=lambda k: ui.as_text(names[k]),
+                         horizontal=True, key=f"conditional_label_{cfg.dataset}")
         st.session_state.update(sliders.settled(st.session_state))
         for key, name in zip(sliders.keys, sliders.labels):
             st.slider(name, -sliders.span, sliders.span, step=latent.SLIDER_STEP, key=key)
@@ -89,8 +89,8 @@ def same_z(run: Trainer) -> None:
             return ui.same_z_pictures(run, sliders.read(st.session_state), names)
         points = latent.same_z_frame(run, sliders.read(st.session_state), label)
         ui.draw(latent_charts.same_z_chart(latent.real_frame(run.data), points, extent, names), width="content")
-        st.caption(f"The large diamond is G(z | {names[label]}); the small ones are the same z under the other labels. "
-                   "Moving z moves the sample within its class; changing y moves it to another class.")
+        st.caption(f"The large diamond is G(z | {ui.as_text(names[label])}); the small ones are the same z under the "
+                   "other labels. Moving z moves the sample within its class; changing y moves it to another class.")
 
 
 @st.fragment

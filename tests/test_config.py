@@ -142,3 +142,16 @@ def test_every_widget_hint_fits_its_field():
             assert spec["range"][0] <= widget.span[0] < widget.span[1] <= spec["range"][1], name
     places = [(w.section, w.order) for w in hints.values()]
     assert len(set(places)) == len(places)  # no two widgets in one place
+
+
+def test_an_integer_range_reads_in_full_and_a_float_range_as_g():
+    _, ignored = RunConfig.from_query({"seed": "-1", "lr_g": "99"})
+    assert ignored == ["seed='-1' (seed: -1 is outside the allowed range 0..2147483647)",
+                       "lr_g='99' (lr_g: 99.0 is outside the allowed range 0..10)"]
+
+
+@pytest.mark.parametrize("text,named", [("７", "full-width"), ("1e３", "full-width"), ("٣", "non-ASCII")])
+def test_full_width_and_other_unicode_digits_are_refused_and_named(text, named):
+    cfg, ignored = RunConfig.from_query({"seed": text})
+    assert cfg == RunConfig()
+    assert ignored == [f"seed={text!r} (expected int in ASCII digits, got {named} characters)"]

@@ -72,3 +72,28 @@ def test_the_snippet_for_your_own_data_loads_the_data_file_and_reproduces_the_ru
     assert "ganplay.train(cfg, data)" in code and f'np.loadtxt("{export.DATA_FILE}"' in code
     (tmp_path / export.DATA_FILE).write_bytes(export.data_csv(iris))
     np.testing.assert_array_equal(_run_script(code, tmp_path), run.sample(export.SAMPLES))
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://example.invalid","click")', "@SUM(A1:A2)", "+SUM(1,2)",
+            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", " =1+1"]
+
+
+@pytest.mark.parametrize("cell", FORMULAS)
+def test_a_formula_cell_is_written_as_text_as_owasp_says(cell):
+    assert export.inert(cell).startswith("'") and export.inert(cell).lstrip("' ").lstrip("\t") in cell.replace("\r", " ")
+
+
+def test_plain_text_and_numbers_stay_as_they_are_and_a_header_keeps_to_one_line():
+    assert [export.inert(c) for c in ("setosa", "-1", "+2.5e3", "-.5", "a\nb")] == ["setosa", "-1", "+2.5e3", "-.5",
+                                                                                    "a b"]
+
+
+def test_formula_headers_and_labels_are_neutralised_in_both_downloads():
+    table = pd.DataFrame({"=SUM(A1)": np.arange(12.0), "@x": np.arange(12.0) ** 2 % 5,
+                          "label": [FORMULAS[k % 3] for k in range(12)]})
+    data = userdata.read_csv(table.to_csv(index=False).encode(), label="label").dataset
+    run = Trainer(RunConfig(dataset="csv", conditional=True, steps=10, batch_size=8), data).step(2)
+    samples = pd.read_csv(io.BytesIO(export.samples_csv(run, n=6)))
+    assert list(samples.columns) == ["'=SUM(A1)", "'@x", "label"]
+    assert set(samples["label"]) == {"'" + f for f in FORMULAS[:3]}
+    assert list(pd.read_csv(io.BytesIO(export.data_csv(data))).columns) == ["'=SUM(A1)", "'@x", "label"]

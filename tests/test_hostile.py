@@ -86,3 +86,37 @@ def test_limits_that_keep_a_shared_server_safe():
     assert (limits["g_width"], limits["d_depth"], limits["batch_size"], limits["steps"], limits["n"],
             limits["z_dim"]) == (512, 6, 2048, 50_000, 50_000, 16)
     assert math.isfinite(limits["lr_g"])
+
+
+@pytest.mark.parametrize("scale", [1e19, 1e30])
+def test_data_whose_float32_std_overflows_still_trains_and_samples_finite_points(scale):
+    x = np.random.default_rng(0).normal(size=(200, 2)) * scale
+    run = ganplay.Trainer(RunConfig(dataset="csv", steps=5, batch_size=32), ganplay.from_array(x)).step(5)
+    assert run.status == "done"
+    game = run._game
+    assert game.standardiser.scale == pytest.approx(x.astype(np.float32).astype(np.float64).std(axis=0), rel=1e-12)
+    assert np.isfinite(run.sample(50)).all()
+
+
+def test_data_beyond_float32s_range_is_refused_by_the_trainer_with_the_reason():
+    data = ganplay.from_array(np.array([[1e39, 1.0], [2.0, 3.0], [4.0, 5.0]]))  # float64-finite, inf as float32
+    with pytest.raises(ValueError, match=r"data: values beyond 32-bit floats' range \(about ±3.4e38\)"):
+        ganplay.Trainer(RunConfig(dataset="csv"), data)
+
+
+def test_a_frame_of_points_that_are_not_finite_is_refused_before_any_chart_sees_a_nan_window():
+    from ganplay import frames
+    with pytest.raises(ValueError, match="the data: some points are NaN or infinite, so there is nothing to draw"):
+        frames.Extent.around(np.array([[0.0, 1.0], [np.inf, 2.0]], dtype=np.float32))
+
+
+def test_the_divergence_message_blames_the_learning_rate_only_after_learning_began():
+    from types import SimpleNamespace
+
+    from ganplay.ui.text import divergence_text
+    own, ring = RunConfig(dataset="csv"), RunConfig()
+    assert "Your data's values may be too extreme" in divergence_text(SimpleNamespace(config=own, diverged_at=0))
+    first = divergence_text(SimpleNamespace(config=ring, diverged_at=0))
+    assert first.startswith("Training diverged at its first step, before anything was learnt") and "data" not in first.lower()
+    later = divergence_text(SimpleNamespace(config=ring, diverged_at=1234))
+    assert later.startswith("Training diverged at step 1,234") and "smaller learning rate" in later

@@ -112,3 +112,61 @@ def test_every_pair_of_columns_is_a_view_and_picks_its_columns():
     np.testing.assert_array_equal(views[3].apply(data.x), data.x[:, [0, 3]])
     two = userdata.read_csv(b"a,b\n1,2\n3,4\n").dataset
     assert [v.title for v in userdata.projections(two)] == ["a × b"]
+
+
+@pytest.mark.parametrize("raw,message", [
+    (b"a,b\n1e300,1\n2,3\n", r"f.csv: column 'a' reaches 1e\+300: values up to 1e\+15 in size are supported"),
+    (b"a,b\n1,1e300\n2,3\n3,1e-3\n", r"column 'b' reaches 1e\+300"),  # 1e300 among small values
+    (b"a,b\n1e19,1\n2e19,3\n", r"column 'a' reaches 2e\+19"),  # float32's std would overflow
+    (b"a,b\n1e39,1\n-2e39,3\n", r"column 'a' reaches 2e\+39"),  # beyond float32: inf after the cast
+    (b"a,b\n1e-20,1\n2e-20,3\n", r"column 'a' varies by only 5e-21: a spread of at least 1e-15"),
+    (b"a,b\n10000000001,1\n10000000002,3\n10000000003,5\n",
+     r"column 'a' varies by 0.816 around 1e\+10: 32-bit floats keep about 7 significant digits"),
+])
+def test_magnitudes_32_bit_floats_cannot_train_on_are_refused_with_the_reason(raw, message):
+    with pytest.raises(ValueError, match=message):
+        userdata.read_csv(raw, source="f.csv")
+
+
+def test_large_but_supported_magnitudes_and_offsets_are_kept():
+    data = userdata.read_csv(b"a,b\n1e15,1\n-1e15,3\n2e14,5\n", source="f.csv").dataset
+    np.testing.assert_array_equal(data.x[:, 0], np.float32([1e15, -1e15, 2e14]))
+    assert userdata.read_csv(b"a,b\n1000001,1\n1000002,2\n1000004,3\n").dataset.x[:, 0].tolist() == [
+        1000001, 1000002, 1000004]
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_its_size():
+    raw = b"a,b\n" + b"1,2\n" * (6 * 2**20 // 4)
+    with pytest.raises(ValueError, match=r"^big.csv is 6.0 MB: at most 5 MB are accepted \(use a sample of it\)$"):
+        userdata.read_table(raw, "big.csv")
+
+
+def test_a_huge_cell_or_header_is_echoed_in_a_few_dozen_characters():
+    big = "x" * 4 * 2**20
+    own = userdata.read_csv(f"a,b\n1,2\n3,{big}\n4,5\n".encode(), source="f.csv")
+    assert own.notes == (f"dropped 1 row with text in numeric columns (first: line 3, 'b' = '{'x' * 38}…)",)
+    with pytest.raises(ValueError, match=r"^f.csv: a column name has 4,194,304 characters \('x{38}…\): at most 100"):
+        userdata.read_csv(f"a,{big}\n1,2\n3,4\n".encode(), source="f.csv")
+    with pytest.raises(ValueError, match=r"^label column 'c': a value has 4,194,304 characters"):
+        userdata.read_csv(f"a,b,c\n1,2,{big}\n3,4,y\n".encode(), label="c")
+
+
+def test_a_thousand_text_columns_are_named_in_a_short_message():
+    header = ",".join(["a", "b"] + [f"t{i}" for i in range(1000)])
+    row = ",".join(["1", "2"] + ["x"] * 1000)
+    own = userdata.read_csv(f"{header}\n{row}\n{row.replace('1', '3', 1)}\n".encode())
+    assert own.notes == ("dropped text columns 't0', 't1', 't2', 't3', 't4' and 995 more (choose it as the label "
+                         "column to use it)",)
+
+
+@pytest.mark.parametrize("cells,note", [
+    (("True", "False", "true"), "label column 'c' holds True/False values: used as 2 classes"),
+    (('"1,234"', '"2,000"', '"1,234"'), "label column 'c' holds numbers written as text (such as '1,234'): used "
+                                        "as classes; choose 'no labels' to drop it"),
+])
+def test_a_label_column_of_booleans_or_quoted_numbers_is_named_as_such(cells, note):
+    raw = "a,b,c\n" + "".join(f"{k},{k * k % 7},{c}\n" for k, c in enumerate(cells))
+    table = userdata.read_table(raw.encode())
+    assert userdata.suggested_label(table) == "c"
+    assert userdata.table_to_data(table, "c").notes == (note,)
+    assert userdata.read_csv(b"a,b,c\n1,2,0\n3,4,1\n", label="c").notes == ()  # plain numbers chosen: no note

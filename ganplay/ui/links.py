@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from .. import RunConfig
-from ..config import echo, field_specs, widgets
+from ..config import clip, echo, field_specs, widgets
 from ..presets import PRESETS
 from .text import as_text
 
@@ -57,11 +57,18 @@ def classroom() -> tuple[frozenset[str], list[str]]:
     return frozenset(known) - kept, sorted(kept - set(known))
 
 
+def repeated_keys() -> list[str]:
+    """Keys a link gives more than once (`?seed=1&seed=7`): only the last value is read, and the warning says so."""
+    return [f"{clip(key)} is given {len(values)} times: only the last, {echo(values[-1])}, is read"
+            for key in st.query_params if len(values := st.query_params.get_all(key)) > 1]
+
+
 def current_config() -> RunConfig:
     """The visitor's settings; a session's first call takes them from the link it was opened with."""
     if "run_config" not in st.session_state:
         cfg, preset, ignored = config_from_link(st.query_params.to_dict())
         ignored += [f"classroom: {echo(name)} is not a setting" for name in classroom()[1]]
+        ignored += repeated_keys()
         st.session_state.run_config, st.session_state.lesson = cfg, preset
         if ignored:
             st.session_state.link_report = (cfg, ignored)

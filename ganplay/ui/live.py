@@ -10,7 +10,7 @@ from .. import RunConfig, Trainer
 from ..charts import Drawing
 from . import caches
 from .own_data import data_for, new_run
-from .text import as_text
+from .text import as_text, divergence_text
 
 FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
 TARGET_FRAME_SECONDS = 0.18  # a live view's frame period: five or six frames a second, the rest is training
@@ -146,8 +146,7 @@ def status_line(run: Trainer) -> None:
     cfg = run.config
     st.progress(min(run.step_count / cfg.steps, 1.0), text=f"Step {run.step_count:,} of {cfg.steps:,}")
     if run.status == "diverged":
-        st.error(f"Training diverged at step {run.diverged_at:,}: a loss or weight became NaN or infinite. "
-                 "The last finite state is shown. Try a smaller learning rate (or fewer critic steps).")
+        st.error(divergence_text(run))
 
 
 def chart(altair_chart, width="stretch", **kwargs) -> None:

@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from .. import RunConfig, Trainer, charts, userdata
+from ..config import clip
 from ..datasets import Dataset
 from . import caches, links
 from .state import PREFIX, on_dataset_change, own
@@ -30,12 +31,13 @@ def _on_upload() -> None:
     st.session_state.pop("upload_table", None)
     if file is None:
         return
+    name = clip(file.name)  # a visitor's file name, in every message and caption
     try:
-        table = userdata.read_table(file.getvalue(), file.name)
+        table = userdata.read_table(file.getvalue(), name)
     except ValueError as problem:
         st.session_state.data_message = ("error", f"{problem}. Your previous data is kept.")
         return
-    st.session_state.upload_table = (file.name, table)
+    st.session_state.upload_table = (name, table)
     st.session_state.upload_label = userdata.suggested_label(table)
     _use_upload()
 
@@ -85,24 +87,31 @@ def own_data_section() -> None:
     box = st.expander("Your own data: upload a CSV or paint points", icon=":material/upload_file:",
                       key="own_data_open", on_change="rerun")
     if not box.open:
+        _data_message(st, errors_only=True)  # a refused upload stays said once the expander is closed
         return
     upload, paint = box.tabs(["Upload a CSV", "Paint"])
     with upload:
-        st.file_uploader("A CSV file with a header row: 2 to 16 numeric columns, up to 50,000 rows, optionally "
-                         "a label column", type="csv", key="upload", on_change=_on_upload)
+        st.file_uploader(f"A CSV file of at most {userdata.MAX_UPLOAD_MB} MB with a header row: 2 to 16 numeric "
+                         "columns, up to 50,000 rows, optionally a label column", type="csv", key="upload",
+                         on_change=_on_upload)
         if "upload_table" in st.session_state:
             st.selectbox("Label column (optional: makes a conditional GAN possible)",
                          [None, *st.session_state.upload_table[1].columns], key="upload_label",
-                         format_func=lambda c: "no labels" if c is None else c, on_change=_use_upload)
+                         format_func=lambda c: "no labels" if c is None else clip(str(c)), on_change=_use_upload)
     with paint:
         x, y = _painted()
         st.caption("Drag a rectangle on the canvas: a blob of 200 points appears there. Each blob is a label.")
         st.altair_chart(charts.paint_canvas(x, y, userdata.PAINT_WINDOW), key="paint_canvas", on_select=_on_paint,
                         selection_mode="brush", width="content")
         st.button("Clear the painting", on_click=_clear_paint, disabled=not len(x), icon=":material/delete:")
-    if "data_message" in st.session_state:
-        kind, text = st.session_state.data_message
-        (box.error if kind == "error" else box.success)("\n\n".join(map(as_text, text.split("\n\n"))))
+    _data_message(box)
+
+
+def _data_message(where, errors_only: bool = False) -> None:
+    """The last upload's or painting's outcome, its visitor-made parts (file and column names) as text."""
+    kind, text = st.session_state.get("data_message", (None, ""))
+    if kind == "error" or (kind and not errors_only):
+        (where.error if kind == "error" else where.success)("\n\n".join(map(as_text, text.split("\n\n"))))
 
 
 def data_for(cfg: RunConfig) -> Dataset | None:

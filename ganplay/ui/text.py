@@ -1,4 +1,5 @@
-"""Text from a visitor (link values, file and column names) shown as text, never as Markdown or HTML."""
+"""Text from a visitor (link values, file and column names) shown as text, never as Markdown or HTML; and
+messages about a run that must not guess its cause wrongly."""
 from __future__ import annotations
 
 import re
@@ -17,3 +18,16 @@ def as_text(text: str) -> str:
     """
     joined = _AUTOLINK.sub(lambda m: f":{WORD_JOINER}//" if m.group(1) == "://" else WORD_JOINER, str(text))
     return _PUNCTUATION.sub(r"\\\1", joined)
+
+
+def divergence_text(run) -> str:
+    """Why a run stopped as diverged, without blaming the learning rate for what happened before any learning."""
+    cfg, step = run.config, run.diverged_at
+    if step == 0:
+        cause = ("your data's values may be too extreme (rescale them), or these settings make the first update "
+                 "overflow" if cfg.dataset == "csv"
+                 else "these settings make the very first update overflow (a penalty weight, a learning rate)")
+        return (f"Training diverged at its first step, before anything was learnt: a loss or weight became NaN or "
+                f"infinite. {cause[0].upper()}{cause[1:]}.")
+    return (f"Training diverged at step {step:,}: a loss or weight became NaN or infinite. The last finite state is "
+            "shown. Try a smaller learning rate (or fewer critic steps).")
