@@ -40,10 +40,6 @@ def exact_stack_key(cfg: RunConfig) -> tuple:
     return (*stack_key(cfg), ("lr_g", cfg.lr_g), ("lr_d", cfg.lr_d))
 
 
-def _copy(gen: torch.Generator) -> torch.Generator:
-    return torch.Generator().set_state(gen.get_state())
-
-
 def generator(seed: int, stream: str) -> torch.Generator:
     """An independent random stream per purpose, so that drawing one never shifts another."""
     return torch.Generator().manual_seed(seed * len(_STREAMS) + _STREAMS.index(stream))
@@ -170,15 +166,20 @@ class Game:
         buffered = [(g, r) for g, r in users if stream in g.drawn]
         if len({g.drawn[stream][1] for g, _ in buffered}) > 1 or 0 < len(buffered) < len(users):
             raise ValueError(f"runs at different draws of {stream!r} cannot share a stack")
+        readers_of: dict[int, list] = {}
+        for g, r in users:
+            readers_of.setdefault(g.configs[r].seed, []).append((g, r))
+        anyone_of = {g.configs[r].seed: (g, r) for g, r in reversed(members)}
         rows = []
         for i, seed in enumerate(self.seeds):
-            readers = [(g, r) for g, r in users if g.configs[r].seed == seed]
-            g, r = (readers or [m for m in members if m[0].configs[m[1]].seed == seed])[0]
+            readers = readers_of.get(seed, [])
+            g, r = readers[0] if readers else anyone_of[seed]
             own = g.streams[stream][g.seeds.index(seed)]
-            if any(not torch.equal(reader.streams[stream][reader.seeds.index(seed)].get_state(), own.get_state())
-                   for reader, _ in readers):
+            state = own.get_state()
+            if any(not torch.equal(reader.streams[stream][reader.seeds.index(seed)].get_state(), state)
+                   for reader, _ in readers[1:]):
                 raise ValueError(f"runs of seed {seed} at different draws of {stream!r} cannot share a stack")
-            self.streams[stream][i] = _copy(own)
+            self.streams[stream][i] = torch.Generator().set_state(state)
             if buffered:
                 rows.append(g.drawn[stream][0][r] if readers else torch.zeros_like(buffered[0][0].drawn[stream][0][0]))
         if buffered:

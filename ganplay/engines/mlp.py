@@ -63,10 +63,10 @@ class _Player:
 
     def adopt(self, sources: Sequence[tuple["_Player", int]]) -> None:
         """Run j becomes run r of player p, for (p, r) = sources[j]: weights, checkpoints, optimiser state."""
-        for j, (source, r) in enumerate(sources):
-            for mine, theirs in zip(self._state_vectors(), source._state_vectors()):
-                for (w, b), (their_w, their_b) in zip(self.shape.views(mine), source.shape.views(theirs)):
-                    w[j], b[j] = their_w[r], their_b[r]
+        order = self.shape.positions().flatten()
+        theirs = [(source._state_vectors(), source.shape.positions()[r]) for source, r in sources]
+        for k, mine in enumerate(self._state_vectors()):
+            mine[order] = torch.cat([vectors[k][at] for vectors, at in theirs])
         # Frozen runs stop counting steps alone but not in a stack: the count is that of the runs still live.
         counts = {source.state.step for source, r in sources if not source.is_frozen(r)}
         if len(counts) > 1:

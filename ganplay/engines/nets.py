@@ -9,6 +9,7 @@ is written out by hand: for these tiny networks autograd's bookkeeping costs mor
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
@@ -68,6 +69,12 @@ class MLPShape:
             offset += r * o
             out.append((w, b))
         return out
+
+    @functools.cache
+    def positions(self) -> torch.Tensor:
+        """(R, elements per run): where each run's elements lie in the flat vector, layer by layer."""
+        index = self.run_index()
+        return torch.argsort(index, stable=True)[int((index < 0).sum()):].view(self.runs, -1)
 
     def run_index(self) -> torch.Tensor:
         """For every element of the flat vector, the run it belongs to (the padding: -1, no run)."""
