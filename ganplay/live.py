@@ -5,7 +5,8 @@ only code that steps a shared run: it serves the wanted runs fairly in time (the
 least goes next), in chunks bounded in time (`chunk_seconds`, at least one step: a run whose single
 step takes more than `max_step_seconds` is stopped and refused), and after a chunk publishes the run's
 frame, `frame_of(run)`, into the run's Recording (at most every `frame_seconds`, a page's five frames a
-second; always at the end and at a step someone asked for). A run is wanted while a watcher's lease is fresh
+second, and less often when frames for every playing run would take more than `frame_share` of the loop's
+time; always at the end and at a step someone asked for). A run is wanted while a watcher's lease is fresh
 (renewed by each playing read), while a Step request or a `train_to_end` caller waits on it. Sessions
 never step: they read published frames, each Viewer at its own cursor. `self._cond` guards the
 registry, the viewers and the recordings (short critical sections only); each run's `lock` guards its
@@ -77,7 +78,8 @@ class _Runs:
                  idle_seconds: float = 2.0, viewer_seconds: float = 600.0, playback_rate: float = 500.0,
                  max_step_seconds: float | None = 2.0, max_live: int = 48, cache_entries: int = 12,
                  cache_bytes: int = 256 * 2 ** 20, max_frames: int = 300, max_recording_bytes: int = 32 * 2 ** 20,
-                 clock: Callable[[], float] = time.monotonic, max_stack: int = 32, join_seconds: float = 0.2):
+                 clock: Callable[[], float] = time.monotonic, max_stack: int = 32, join_seconds: float = 0.2,
+                 frame_share: float = 0.25):
         self.frame_of, self.make_run, self.clock = frame_of, make_run, clock
         self.chunk_seconds, self.frame_seconds, self.lease_seconds = chunk_seconds, frame_seconds, lease_seconds
         self.idle_seconds, self.viewer_seconds, self.playback_rate = idle_seconds, viewer_seconds, playback_rate
@@ -88,7 +90,8 @@ class _Runs:
         self._views: dict[tuple[Hashable, str], Viewer] = {}
         self._thread: threading.Thread | None = None
         self._turn_clock = 0.0  # turn_seconds of the last run served
-        self.max_stack, self.join_seconds = max_stack, join_seconds
+        self.max_stack, self.join_seconds, self.frame_share = max_stack, join_seconds, frame_share
+        self._frame_cost, self._playing = 0.0, 0  # seconds one frame_of takes (moving mean), runs wanted
         self.batch_sizes: Counter[int] = Counter()  # batch size -> how many were stepped (tests, benchmarks)
 
     # --- the registry -----------------------------------------------------------------------
@@ -186,6 +189,7 @@ class _Runs:
             wanted.append(entry)
             entry.wanted_since = began if entry.wanted_since is None else entry.wanted_since
             entry.turn_seconds = max(entry.turn_seconds, self._turn_clock - self.chunk_seconds)
+        self._playing = len(wanted)
         ready = [e for e in wanted if not e.waiting_for_company(self.join_seconds)]
         chosen = min(ready, key=lambda e: e.turn_seconds, default=None)
         if chosen is None:  # nothing to do, or fresh runs waiting for company: until the first stops waiting
@@ -250,12 +254,17 @@ class _Runs:
             self._cond.notify_all()
 
     def _frame(self, entry: Entry, targets: set[int]) -> LiveFrame | None:
-        """The run's frame when one is due: at its end, at a step someone asked for, else every frame_seconds."""
-        done, status = entry.run.step_count, entry.run.status
-        if status in FINISHED or done in targets or time.perf_counter() - entry.published_at >= self.frame_seconds:
-            entry.published_at = time.perf_counter()
-            return LiveFrame(done, status, self.frame_of(entry.run))
-        return None
+        """The run's frame when one is due: at its end, at a step someone asked for, else every frame_seconds,
+        or less often when many runs play: frames then take at most frame_share of the loop's time (each run
+        still gets one a second)."""
+        done, status, now = entry.run.step_count, entry.run.status, time.perf_counter()
+        period = min(max(self.frame_seconds, self._frame_cost * self._playing / self.frame_share), 1.0)
+        if not (status in FINISHED or done in targets or now - entry.published_at >= period):
+            return None
+        frame = LiveFrame(done, status, self.frame_of(entry.run))
+        entry.published_at = time.perf_counter()
+        self._frame_cost += 0.2 * (entry.published_at - now - self._frame_cost)
+        return frame
 
 
 class LiveLoop(_Runs):
