@@ -343,7 +343,8 @@ class LiveLoop(_Runs):
     @contextmanager
     def holding(self, viewer: Viewer) -> Iterator[Any]:
         """The viewer's run itself (to sample or export it), with nobody stepping it meanwhile; it may be
-        ahead of the viewer's frame when others train it on."""
+        ahead of the viewer's frame when others train it on. Read it only: in a stack, stepping it would step
+        the runs it shares the stack with."""
         entry = self._attach(viewer)
         with entry.lock:
             yield entry.run
