@@ -78,7 +78,7 @@ class _Runs:
                  idle_seconds: float = 2.0, viewer_seconds: float = 600.0, playback_rate: float = 500.0,
                  max_step_seconds: float | None = 2.0, max_live: int = 48, cache_entries: int = 12,
                  cache_bytes: int = 256 * 2 ** 20, max_frames: int = 300, max_recording_bytes: int = 32 * 2 ** 20,
-                 clock: Callable[[], float] = time.monotonic, max_stack: int = 32, join_seconds: float = 0.2,
+                 clock: Callable[[], float] = time.monotonic, max_stack: int = 32, join_seconds: float = 0.1,
                  frame_share: float = 0.25):
         self.frame_of, self.make_run, self.clock = frame_of, make_run, clock
         self.chunk_seconds, self.frame_seconds, self.lease_seconds = chunk_seconds, frame_seconds, lease_seconds
