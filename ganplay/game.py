@@ -14,11 +14,14 @@ import torch
 
 from .config import RunConfig
 from .datasets import Dataset, load_dataset
-from .engines import Networks, engine_class
+from .engines import ENGINES, Networks, engine_class
 
 SNAPSHOT_POINTS = 600  # per frame: enough to see a distribution, few enough to redraw 4 times a second
 # Settings a stack lets each run choose for itself; all others must agree.
 PER_RUN_FIELDS = frozenset({"variant", "seed", "lr_g", "lr_d", "gp_weight", "r1_weight", "clip"})
+# Those a stack lets differ with every run bit-identical to the same run alone: runs of one stack with
+# different rates take per-element optimiser arithmetic instead of the fused kernel.
+EXACT_PER_RUN_FIELDS = PER_RUN_FIELDS - {"lr_g", "lr_d"}
 _STREAMS = ("init", "data", "latent", "penalty", "fixed", "sample")
 # Randomness for up to this many steps is drawn at once (one generator call per seed, not one per
 # step), within 4 MB per stream and run. The count depends on a run's own draw alone: torch's samplers
@@ -30,6 +33,11 @@ DRAW_AHEAD, DRAW_BUDGET = 64, 2 ** 20
 def stack_key(cfg: RunConfig) -> tuple:
     """Configs with equal keys can be trained in one stack."""
     return tuple((f.name, getattr(cfg, f.name)) for f in dataclasses.fields(cfg) if f.name not in PER_RUN_FIELDS)
+
+
+def exact_stack_key(cfg: RunConfig) -> tuple:
+    """Configs with equal keys train in one stack exactly as each would alone."""
+    return (*stack_key(cfg), ("lr_g", cfg.lr_g), ("lr_d", cfg.lr_d))
 
 
 def generator(seed: int, stream: str) -> torch.Generator:
@@ -125,6 +133,62 @@ class Game:
         self.gp = (torch.tensor(gp), torch.tensor([r for r, w in enumerate(gp) if w])) if any(gp) else None
         self.r1 = (torch.tensor(r1), torch.tensor([r for r, w in enumerate(r1) if w])) if any(r1) else None
         self.no_penalty = torch.zeros(self.runs)
+
+    # --- moving runs between stacks ---------------------------------------------------------
+
+    @classmethod
+    def regroup(cls, members: Sequence[tuple["Game", int]]) -> "Game":
+        """One new game of the runs (game, index), each carrying its whole state: it trains on exactly as it
+        would have where it was. The live runs must be at one step, with equal exact_stack_key and data."""
+        first, configs = members[0][0], [game.configs[r] for game, r in members]
+        if any(exact_stack_key(c) != exact_stack_key(configs[0]) for c in configs):
+            raise ValueError("configs in one exact stack may differ only in " + ", ".join(sorted(EXACT_PER_RUN_FIELDS)))
+        if any(game.data is not first.data and not np.array_equal(game.data.x, first.data.x) for game, _ in members):
+            raise ValueError("runs on different data cannot share a stack")
+        if len({type(game.engine) for game, _ in members}) > 1:
+            raise ValueError("runs on different engines cannot share a stack")
+        live = [(game, r) for game, r in members if game.diverged_at[r] is None]
+        steps = {game.done for game, _ in live}
+        if len(steps) > 1:
+            raise ValueError(f"runs at different steps ({sorted(steps)}) cannot share a stack")
+        engine = next(name for name, entry in ENGINES.items() if entry.make is type(first.engine))
+        game = cls(configs, first.data, engine)
+        game.done = steps.pop() if steps else max(g.done for g, _ in members)
+        game.diverged_at = [g.diverged_at[r] for g, r in members]
+        game.history = torch.stack([g.history[:, r] for g, r in members], dim=1)
+        game.engine.adopt([(g.engine, r) for g, r in members])
+        for stream in game.streams:
+            game._adopt_stream(stream, [(g, r) for g, r in live if g._draws(stream, r)], members)
+        return game
+
+    def _draws(self, stream: str, run: int) -> bool:
+        """Whether the run reads the stream (every live run reads data and latents; GP runs the penalty's)."""
+        return stream != "penalty" or (self.gp is not None and run in self.gp[1])
+
+    def _adopt_stream(self, stream: str, users, members) -> None:
+        """Each seed's generator and draw-ahead buffer from a live run of that seed that reads the stream; a
+        seed nobody reads keeps any (what it draws is never used)."""
+        buffered = [(g, r) for g, r in users if stream in g.drawn]
+        if len({g.drawn[stream][1] for g, _ in buffered}) > 1 or 0 < len(buffered) < len(users):
+            raise ValueError(f"runs at different draws of {stream!r} cannot share a stack")
+        readers_of: dict[int, list] = {}
+        for g, r in users:
+            readers_of.setdefault(g.configs[r].seed, []).append((g, r))
+        anyone_of = {g.configs[r].seed: (g, r) for g, r in reversed(members)}
+        rows = []
+        for i, seed in enumerate(self.seeds):
+            readers = readers_of.get(seed, [])
+            g, r = readers[0] if readers else anyone_of[seed]
+            own = g.streams[stream][g.seeds.index(seed)]
+            state = own.get_state()
+            if any(not torch.equal(reader.streams[stream][reader.seeds.index(seed)].get_state(), state)
+                   for reader, _ in readers[1:]):
+                raise ValueError(f"runs of seed {seed} at different draws of {stream!r} cannot share a stack")
+            self.streams[stream][i] = torch.Generator().set_state(state)
+            if buffered:
+                rows.append(g.drawn[stream][0][r] if readers else torch.zeros_like(buffered[0][0].drawn[stream][0][0]))
+        if buffered:
+            self.drawn[stream] = (torch.stack(rows)[self.seed_of_run], buffered[0][0].drawn[stream][1])
 
     # --- randomness -----------------------------------------------------------------------
 

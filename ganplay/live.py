@@ -5,13 +5,19 @@ only code that steps a shared run: it serves the wanted runs fairly in time (the
 least goes next), in chunks bounded in time (`chunk_seconds`, at least one step: a run whose single
 step takes more than `max_step_seconds` is stopped and refused), and after a chunk publishes the run's
 frame, `frame_of(run)`, into the run's Recording (at most every `frame_seconds`, a page's five frames a
-second; always at the end and at a step someone asked for). A run is wanted while a watcher's lease is fresh
+second, and less often when frames for every playing run would take more than `frame_share` of the loop's
+time; always at the end and at a step someone asked for). A run is wanted while a watcher's lease is fresh
 (renewed by each playing read), while a Step request or a `train_to_end` caller waits on it. Sessions
 never step: they read published frames, each Viewer at its own cursor. `self._cond` guards the
 registry, the viewers and the recordings (short critical sections only); each run's `lock` guards its
 Trainer, held by the loop while stepping and by `holding()` for a caller that reads the run itself.
 A run is keyed by its full config and a hash of its data, so one config trains once for everyone.
-Later, a group of compatible runs can become one entry whose `run` steps a stack.
+
+Batching (live_batch.py). The run chosen is stepped in one stack with up to `max_stack` − 1 other wanted
+runs that train in a stack exactly as alone (equal exact_stack_key and data: other seeds, variants,
+penalty weights, clip) and are at its step; each is charged its share of the stack's time. A fresh run
+waits up to `join_seconds` after Play for such companions, so that visitors pressing Play together
+start, and stay, in one stack; a run that leaves (paused, finished, held) goes on alone when it plays again.
 """
 from __future__ import annotations
 
@@ -22,61 +28,13 @@ from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator
 
 from . import Dataset, RunConfig, Trainer
-from .recording import LiveFrame, Recording, run_key
+from .live_batch import Entry, batch_of, lock_batch, stack_of
+from .recording import LiveFrame, run_key
 from .runs import FINISHED
 
 
 class LiveLimit(RuntimeError):
     """The server refuses work beyond a bound (too many watched runs, a training too long to finish)."""
-
-
-class _Entry:
-    """One shared run: its Trainer, its recording, and who wants it trained."""
-
-    def __init__(self, key: tuple, run, first: LiveFrame, recording_limits: tuple[int, int]):
-        self.key, self.run = key, run
-        self.lock = threading.Lock()  # held by whoever steps or reads the Trainer
-        self.recording = Recording(first, *recording_limits)
-        self.viewers: set[Viewer] = set()
-        self.leases: dict[Viewer, float] = {}  # viewer -> when its lease ends (loop clock)
-        self.targets: Counter[int] = Counter()  # steps that Step requests wait for
-        self.finishers = 0  # train_to_end callers waiting
-        self.done = first.step  # the run's step count after its last chunk (frames may lag behind it)
-        self.steps_taken, self.training_seconds, self.seconds_per_step = 0, 0.0, None
-        self.used_at, self.published_at = 0.0, float("-inf")
-        self.turn_seconds = 0.0  # training time as the scheduler counts it: who has had least goes next
-        self.error: Exception | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.recording.head.finished or self.error is not None
-
-    @property
-    def pinned(self) -> bool:
-        return bool(self.viewers or self.targets or self.finishers)
-
-    def wanted(self, now: float) -> bool:
-        leased = any(until > now for until in self.leases.values())
-        asked = any(target > self.done for target in self.targets)  # reached ones wait for their waiters to go
-        return not self.finished and (leased or asked or self.finishers > 0)
-
-    def chunk(self, seconds: float) -> int:
-        """Steps for one turn: about `seconds` at the measured speed, never past a step someone waits for."""
-        steps = 1 if self.seconds_per_step is None else max(1, int(seconds / max(self.seconds_per_step, 1e-9)))
-        ahead = [t - self.done for t in self.targets if t > self.done]
-        return min([steps, *ahead])
-
-    def account(self, taken: int, seconds: float) -> None:
-        self.done += taken
-        self.steps_taken += taken
-        self.training_seconds += seconds
-        if taken:
-            self.seconds_per_step = seconds / taken
-
-    @property
-    def rate(self) -> float:
-        """Training speed so far, steps per second (0 before the first chunk)."""
-        return self.steps_taken / self.training_seconds if self.training_seconds else 0.0
 
 
 class Viewer:
@@ -120,21 +78,25 @@ class _Runs:
                  idle_seconds: float = 2.0, viewer_seconds: float = 600.0, playback_rate: float = 500.0,
                  max_step_seconds: float | None = 2.0, max_live: int = 48, cache_entries: int = 12,
                  cache_bytes: int = 256 * 2 ** 20, max_frames: int = 300, max_recording_bytes: int = 32 * 2 ** 20,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, max_stack: int = 32, join_seconds: float = 0.1,
+                 frame_share: float = 0.25):
         self.frame_of, self.make_run, self.clock = frame_of, make_run, clock
         self.chunk_seconds, self.frame_seconds, self.lease_seconds = chunk_seconds, frame_seconds, lease_seconds
         self.idle_seconds, self.viewer_seconds, self.playback_rate = idle_seconds, viewer_seconds, playback_rate
         self.max_live, self.cache_entries, self.cache_bytes = max_live, cache_entries, cache_bytes
         self.recording_limits, self.max_step_seconds = (max_frames, max_recording_bytes), max_step_seconds
         self._cond = threading.Condition()
-        self._entries: dict[tuple, _Entry] = {}
+        self._entries: dict[tuple, Entry] = {}
         self._views: dict[tuple[Hashable, str], Viewer] = {}
         self._thread: threading.Thread | None = None
         self._turn_clock = 0.0  # turn_seconds of the last run served
+        self.max_stack, self.join_seconds, self.frame_share = max_stack, join_seconds, frame_share
+        self._frame_cost, self._playing = 0.0, 0  # seconds one frame_of takes (moving mean), runs wanted
+        self.batch_sizes: Counter[int] = Counter()  # batch size -> how many were stepped (tests, benchmarks)
 
     # --- the registry -----------------------------------------------------------------------
 
-    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[_Entry], None]) -> _Entry:
+    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[Entry], None]) -> Entry:
         """The entry of key, made if need be (outside the lock: a Trainer takes a while), pinned under the lock."""
         with self._cond:
             entry = self._entries.get(key)
@@ -147,16 +109,16 @@ class _Runs:
         run = self.make_run(key[0], data)
         first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
         with self._cond:
-            entry = self._entries.setdefault(key, _Entry(key, run, first, self.recording_limits))
+            entry = self._entries.setdefault(key, Entry(key, run, first, self.recording_limits))
             pin(entry)
             entry.used_at = self.clock()
             return entry
 
-    def _add_finisher(self, entry: _Entry) -> None:
+    def _add_finisher(self, entry: Entry) -> None:
         entry.finishers += 1
         self._wake()
 
-    def _attach(self, viewer: Viewer) -> _Entry:
+    def _attach(self, viewer: Viewer) -> Entry:
         """viewer's entry, re-opened (and the viewer re-registered) if the loop let either go."""
         with self._cond:
             viewer.seen_at = self.clock()
@@ -199,7 +161,7 @@ class _Runs:
         limit = self.max_step_seconds
         return limit is not None and taken > 0 and seconds / taken > limit and status == "training"
 
-    def _failure(self, entry: _Entry) -> Exception:
+    def _failure(self, entry: Entry) -> Exception:
         """What a reader of a stopped run is told (a new exception each time: many threads raise it)."""
         if isinstance(entry.error, LiveLimit):
             return LiveLimit(str(entry.error))
@@ -214,62 +176,95 @@ class _Runs:
             self._thread.start()
         self._cond.notify_all()
 
-    def _next(self) -> _Entry | None:
-        """The wanted run that has trained least: fair in time between fast and slow runs. A run that was
-        paused rejoins just behind the others rather than taking all the time it missed."""
-        now = self.clock()
-        wanted = [e for e in self._entries.values() if e.wanted(now)]
-        for entry in wanted:
+    def _next(self) -> tuple[list[Entry], float]:
+        """The wanted run that has trained least (fair in time between fast and slow runs) with the runs that
+        can share its stack; or none, and how long to wait for a fresh run's companions. A run that was paused
+        rejoins just behind the others rather than taking all the time it missed."""
+        now, began = self.clock(), time.perf_counter()
+        wanted = []
+        for entry in self._entries.values():
+            if not entry.wanted(now):
+                entry.wanted_since = None
+                continue
+            wanted.append(entry)
+            entry.wanted_since = began if entry.wanted_since is None else entry.wanted_since
             entry.turn_seconds = max(entry.turn_seconds, self._turn_clock - self.chunk_seconds)
-        chosen = min(wanted, key=lambda e: e.turn_seconds, default=None)
-        if chosen is not None:
-            self._turn_clock = max(self._turn_clock, chosen.turn_seconds)
-        return chosen
+        self._playing = len(wanted)
+        ready = [e for e in wanted if not e.waiting_for_company(self.join_seconds)]
+        chosen = min(ready, key=lambda e: e.turn_seconds, default=None)
+        if chosen is None:  # nothing to do, or fresh runs waiting for company: until the first stops waiting
+            return [], max(min(e.wanted_since + self.join_seconds - began for e in wanted), 1e-3) if wanted else 0.0
+        self._turn_clock = max(self._turn_clock, chosen.turn_seconds)
+        return batch_of(chosen, wanted, self.max_stack), 0.0
 
     def _work(self) -> None:
         while True:
             with self._cond:
-                entry = self._next()
-                if entry is None:
-                    self._cond.wait(self.idle_seconds)
+                batch, wait = self._next()
+                if not batch:
+                    self._cond.wait(wait or self.idle_seconds)
                     self._trim()
-                    entry = self._next()
-                if entry is None:
+                    batch, wait = self._next()
+                if not batch and not wait:
                     self._thread = None
                     return
-                steps, targets = entry.chunk(self.chunk_seconds), set(entry.targets)
-            self._train(entry, steps, targets)
+                steps = min((entry.chunk(self.chunk_seconds) for entry in batch), default=0)
+                targets = {entry: set(entry.targets) for entry in batch}
+            if batch:
+                self._train(batch, steps, targets)
 
-    def _train(self, entry: _Entry, steps: int, targets: set[int]) -> None:
-        if not entry.lock.acquire(timeout=self.chunk_seconds):
+    def _train(self, batch: list[Entry], steps: int, targets: dict[Entry, set[int]]) -> None:
+        chosen, batch = batch[0], lock_batch(batch, self.chunk_seconds)
+        if not batch:
             with self._cond:  # someone reads the run (holding): a turn spent waiting, the others' come first
-                entry.turn_seconds += self.chunk_seconds
+                chosen.turn_seconds += self.chunk_seconds
             return
-        frame, error, taken, began = None, None, 0, time.perf_counter()
+        frames, errors, taken, began = {}, {}, {}, time.perf_counter()
         try:
-            before = entry.run.step_count
-            entry.run.step(steps)
-            taken, seconds = entry.run.step_count - before, time.perf_counter() - began
-            done, status = entry.run.step_count, entry.run.status
-            due = status in FINISHED or done in targets
-            if due or time.perf_counter() - entry.published_at >= self.frame_seconds:
-                frame = LiveFrame(done, status, self.frame_of(entry.run))
-                entry.published_at = time.perf_counter()
-        except Exception as problem:  # noqa: BLE001 - one broken run must not stop everyone's training
-            error, seconds = problem, time.perf_counter() - began
+            before = {entry: entry.run.step_count for entry in batch}
+            stack_of(batch)
+            batch[0].run.step(steps)  # in one stack: every run of the batch takes the steps
+            seconds = time.perf_counter() - began
+            for entry in batch:
+                taken[entry] = entry.run.step_count - before[entry]
+                try:
+                    frames[entry] = self._frame(entry, targets[entry])
+                except Exception as problem:  # noqa: BLE001 - one broken run must not stop everyone's training
+                    errors[entry] = problem
+        except Exception as problem:  # noqa: BLE001
+            errors, seconds = dict.fromkeys(batch, problem), time.perf_counter() - began
         finally:
-            entry.lock.release()
-        if error is None and self._too_slow(status, taken, seconds):
-            error = LiveLimit(f"one step of these settings takes {seconds / taken:.1f} s here, more than the "
-                              f"{self.max_step_seconds:g} s a shared live run may take: try smaller networks, a "
-                              "smaller batch or fewer critic steps")
+            for entry in batch:
+                entry.lock.release()
+        self.batch_sizes[len(batch)] += 1
+        share = seconds / len(batch)  # each run's part of the stack's time: what the scheduler charges it
         with self._cond:
-            entry.turn_seconds += seconds
-            entry.account(taken, seconds)
-            entry.error = error or entry.error
-            if frame is not None:
-                entry.recording.add(frame, keep=frame.step in targets)
+            for entry in batch:
+                status = entry.run.status
+                if entry not in errors and self._too_slow(status, taken.get(entry, 0), share):
+                    errors[entry] = LiveLimit(
+                        f"one step of these settings takes {share / taken[entry]:.1f} s here, more than the "
+                        f"{self.max_step_seconds:g} s a shared live run may take: try smaller networks, a "
+                        "smaller batch or fewer critic steps")
+                entry.turn_seconds += share
+                entry.account(taken.get(entry, 0), seconds)
+                entry.error = errors.get(entry) or entry.error
+                if frames.get(entry) is not None:
+                    entry.recording.add(frames[entry], keep=frames[entry].step in targets[entry])
             self._cond.notify_all()
+
+    def _frame(self, entry: Entry, targets: set[int]) -> LiveFrame | None:
+        """The run's frame when one is due: at its end, at a step someone asked for, else every frame_seconds,
+        or less often when many runs play: frames then take at most frame_share of the loop's time (each run
+        still gets one a second)."""
+        done, status, now = entry.run.step_count, entry.run.status, time.perf_counter()
+        period = min(max(self.frame_seconds, self._frame_cost * self._playing / self.frame_share), 1.0)
+        if not (status in FINISHED or done in targets or now - entry.published_at >= period):
+            return None
+        frame = LiveFrame(done, status, self.frame_of(entry.run))
+        entry.published_at = time.perf_counter()
+        self._frame_cost += 0.2 * (entry.published_at - now - self._frame_cost)
+        return frame
 
 
 class LiveLoop(_Runs):
@@ -348,7 +343,8 @@ class LiveLoop(_Runs):
     @contextmanager
     def holding(self, viewer: Viewer) -> Iterator[Any]:
         """The viewer's run itself (to sample or export it), with nobody stepping it meanwhile; it may be
-        ahead of the viewer's frame when others train it on."""
+        ahead of the viewer's frame when others train it on. Read it only: in a stack, stepping it would step
+        the runs it shares the stack with."""
         entry = self._attach(viewer)
         with entry.lock:
             yield entry.run

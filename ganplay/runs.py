@@ -41,6 +41,11 @@ class Run:
         return self._game.data
 
     @property
+    def game(self) -> Game:
+        """The game this run trains in (alone, or in a stack: see restack)."""
+        return self._game
+
+    @property
     def step_count(self) -> int:
         return self.diverged_at if self.diverged_at is not None else self._game.done
 
@@ -142,7 +147,8 @@ class Run:
 
 
 class Trainer(Run):
-    """A single run: Trainer(cfg).step(100).sample(2500). engine: "auto", "mlp" or "autograd"."""
+    """A single run: Trainer(cfg).step(100).sample(2500). engine: "auto", "mlp" or "autograd".
+    Moved into a stack (restack), stepping it steps the stack."""
 
     def __init__(self, config: RunConfig, data: Dataset | None = None, engine: str = "auto"):
         super().__init__(Game([config], data, engine), 0)
@@ -172,6 +178,16 @@ class SideBySide:
     @property
     def finished(self) -> bool:
         return all(run.finished for run in self.runs)
+
+
+def restack(runs: Sequence[Run]) -> Game:
+    """Move runs (live ones at one step, with one exact_stack_key and data) into one new game, each with its
+    whole state: they train on together exactly as each would alone. restack([run]) takes a run out of its
+    stack. Runs left behind in the old game train on there; the moved runs' places in it are no one's."""
+    game = Game.regroup([(run.game, run._r) for run in runs])
+    for index, run in enumerate(runs):
+        run._game, run._r = game, index
+    return game
 
 
 def train(config: RunConfig, data: Dataset | None = None, engine: str = "auto") -> Trainer:

@@ -299,7 +299,8 @@ def test_runs_share_the_loop_fairly_in_time_whatever_their_speed():
             return self
 
     loop = make_loop(make_run=Timed, chunk_seconds=0.01)
-    heavy, light = loop.watch("a", CFG.replace(seed=1, steps=5000)), loop.watch("b", CFG.replace(seed=2, steps=5000))
+    long = CFG.replace(steps=5000)  # other rates: never one stack
+    heavy, light = loop.watch("a", long.replace(seed=1, lr_g=5e-4)), loop.watch("b", long.replace(seed=2))
     heavy.read(), light.read()
     wait_until(lambda: loop.steps_taken(heavy.config) >= 15, "the heavy run trains")
     heavy.pause(), light.pause()

@@ -150,6 +150,11 @@ class AutogradEngine:
             for p, kept in zip(player.modules[run].parameters(), player.kept[slot][run]):
                 p.copy_(kept)
             player.frozen.add(run)
+        if self.spectral:
+            self.spectral.hold(run)
+
+    def adopt(self, sources) -> None:
+        raise NotImplementedError("engine 'autograd': runs cannot move between its stacks; use 'mlp'")
 
     def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
         layers = _Player.linears(self.players[net].modules[run])

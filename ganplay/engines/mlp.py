@@ -58,6 +58,28 @@ class _Player:
         self.frozen = part if self.frozen is None else self.frozen | part
         self.held = self.params.clone()
 
+    def is_frozen(self, run: int) -> bool:
+        return self.frozen is not None and bool(self.frozen[self.run_index == run].any())
+
+    def adopt(self, sources: Sequence[tuple["_Player", int]]) -> None:
+        """Run j becomes run r of player p, for (p, r) = sources[j]: weights, checkpoints, optimiser state."""
+        order = self.shape.positions().flatten()
+        theirs = [(source._state_vectors(), source.shape.positions()[r]) for source, r in sources]
+        for k, mine in enumerate(self._state_vectors()):
+            mine[order] = torch.cat([vectors[k][at] for vectors, at in theirs])
+        # Frozen runs stop counting steps alone but not in a stack: the count is that of the runs still live.
+        counts = {source.state.step for source, r in sources if not source.is_frozen(r)}
+        if len(counts) > 1:
+            raise ValueError("runs at different optimiser steps cannot share a stack")
+        self.state.step = counts.pop() if counts else max(source.state.step for source, _ in sources)
+        self.state.step_tensor.fill_(self.state.step)
+        frozen = [j for j, (source, r) in enumerate(sources) if source.is_frozen(r)]
+        self.frozen = torch.isin(self.run_index, torch.tensor(frozen)) if frozen else None
+        self.held = self.params.clone() if frozen else self.params
+
+    def _state_vectors(self) -> tuple[torch.Tensor, ...]:
+        return self.params, *self.kept, self.state.first, self.state.second
+
 
 class MLPEngine:
     """The Engine protocol (protocol.py) on hand-written stacked MLPs."""
@@ -144,6 +166,14 @@ class MLPEngine:
     def freeze(self, run: int, slot: int) -> None:
         for player in self.players.values():
             player.freeze(run, slot)
+        if self.spectral:
+            self.spectral.hold(run)
+
+    def adopt(self, sources: Sequence[tuple["MLPEngine", int]]) -> None:
+        for net, player in self.players.items():
+            player.adopt([(engine.players[net], r) for engine, r in sources])
+        if self.spectral:
+            self.spectral.adopt([(engine.spectral, r) for engine, r in sources])
 
     def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
         player = self.players[net]

@@ -9,6 +9,7 @@ is written out by hand: for these tiny networks autograd's bookkeeping costs mor
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
@@ -68,6 +69,12 @@ class MLPShape:
             offset += r * o
             out.append((w, b))
         return out
+
+    @functools.cache
+    def positions(self) -> torch.Tensor:
+        """(R, elements per run): where each run's elements lie in the flat vector, layer by layer."""
+        index = self.run_index()
+        return torch.argsort(index, stable=True)[int((index < 0).sum()):].view(self.runs, -1)
 
     def run_index(self) -> torch.Tensor:
         """For every element of the flat vector, the run it belongs to (the padding: -1, no run)."""
@@ -169,6 +176,8 @@ class SpectralNorm:
 
     u: list[torch.Tensor]
     factors: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = field(default_factory=list)
+    # Runs whose u and v stay as they are (frozen runs: a stack goes on iterating, a lone run would not).
+    held: torch.Tensor | None = None
 
     @classmethod
     def start(cls, weights, generators: Sequence[torch.Generator]) -> "SpectralNorm":
@@ -179,23 +188,49 @@ class SpectralNorm:
     def normalise(self, weights, iterate: bool = True):
         """W / σ for every layer, σ = uᵀ W v; u, v are constants to autograd, as in the paper.
 
-        iterate=False reuses the last power iteration (a second pass within the same step).
+        iterate=False reuses the last power iteration (a second pass within the same step); before the first
+        one it iterates on a copy, so that reading D before training leaves the training as it would be.
         """
         out, factors = [], []
         for k, (w, b) in enumerate(weights):
+            u = self.u[k]
             if iterate or not self.factors:
                 with torch.no_grad():
-                    v = F.normalize((self.u[k].unsqueeze(2) * w).sum(dim=1), dim=1)
-                    self.u[k] = F.normalize((w * v.unsqueeze(1)).sum(dim=2), dim=1)
+                    v = F.normalize((u.unsqueeze(2) * w).sum(dim=1), dim=1)
+                    u = F.normalize((w * v.unsqueeze(1)).sum(dim=2), dim=1)
+                if iterate and self.held is not None:
+                    u = torch.where(self.held.unsqueeze(1), self.u[k], u)
+                    v = torch.where(self.held.unsqueeze(1), self.factors[k][1], v)
+                if iterate:
+                    self.u[k] = u
             else:
                 v = self.factors[k][1]
             # products and sums rather than matrix-vector kernels, whose rounding depends on the run count
-            sigma = (self.u[k] * (w * v.unsqueeze(1)).sum(dim=2)).sum(dim=1).view(-1, 1, 1)
+            sigma = (u * (w * v.unsqueeze(1)).sum(dim=2)).sum(dim=1).view(-1, 1, 1)
             out.append((w / sigma, b))
-            factors.append((self.u[k], v, sigma.detach()))
-        if iterate or len(self.factors) < len(factors):
+            factors.append((u, v, sigma.detach()))
+        if iterate:
             self.factors = factors
         return out
+
+    def hold(self, run: int) -> None:
+        """Keep run's vectors from now on (it was frozen)."""
+        if self.held is None:
+            self.held = torch.zeros(len(self.u[0]), dtype=torch.bool)
+        self.held[run] = True
+
+    def adopt(self, sources: Sequence[tuple["SpectralNorm", int]]) -> None:
+        """Run j takes the vectors of run r of norm s, for (s, r) = sources[j] (all trained, or none)."""
+        trained = {bool(source.factors) for source, _ in sources}
+        if len(trained) > 1:
+            raise ValueError("spectral norm: runs before and after their first step cannot share a stack")
+        rows = lambda tensors: torch.stack([t[r] for t, r in tensors])  # noqa: E731
+        self.u = [rows([(s.u[k], r) for s, r in sources]) for k in range(len(self.u))]
+        if trained.pop():
+            self.factors = [(self.u[k], rows([(s.factors[k][1], r) for s, r in sources]),
+                             rows([(s.factors[k][2], r) for s, r in sources])) for k in range(len(self.u))]
+        held = torch.tensor([s.held is not None and bool(s.held[r]) for s, r in sources])
+        self.held = held if held.any() else None
 
     def chain(self, normalised, grads) -> None:
         """Turn dL/dW_sn in `grads` into dL/dW, in place: (G − ⟨G, W_sn⟩ u vᵀ) / σ."""

@@ -64,5 +64,9 @@ class Engine(Protocol):
     def freeze(self, run: int, slot: int) -> None:
         """Set run's parameters back to those kept in slot, and stop updating them."""
 
+    def adopt(self, sources: Sequence[tuple["Engine", int]]) -> None:
+        """Make run j a copy of run r of engine e, for (e, r) = sources[j] (engines of this kind and shape):
+        weights, optimiser state and step, checkpoints, freezing, spectral-norm vectors."""
+
     def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
         """One run's weights (live tensors: writing them sets the network), or its last gradient."""
