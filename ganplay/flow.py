@@ -6,11 +6,12 @@ log-likelihood follows from the change of variables,
     log p_g(x) = log p_z(f⁻¹(x)) + log |det ∂f⁻¹(x)/∂x|,
 
 and it is trained on the hybrid objective  V_G − λ E_data log p_g(x):  λ = 0 is a pure GAN,
-large λ is maximum likelihood. The adversarial part reads the variant's loss terms, so any
-registered variant can drive a flow.
+large λ is maximum likelihood. It plays the Playground's game (game.py) on the autograd engine, the flow
+as G and the likelihood as an extra generator term, so any registered variant can drive a flow.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,10 +19,12 @@ import torch
 from torch import nn
 from torch.distributions import Independent, Normal
 
-from .datasets import load_dataset
-from .lesson_training import Optimiser, Progress, d_loss, g_loss, mlp, report, seeded, variant_named
+from .config import RunConfig
+from .datasets import Dataset, load_dataset
+from .engines import Extras
+from .game import Game, generator
+from .lesson_training import Progress, mlp, report, variant_named
 from .metrics import mode_report_from
-from .variants import VARIANTS
 
 LOG_SCALE_BOUND = 2.0  # each coupling scales by at most e²: large enough to fit, small enough never to overflow
 
@@ -101,11 +104,9 @@ class HybridLoss:
         if not self.mle_weight >= 0:
             raise ValueError(f"λ must be ≥ 0, got {self.mle_weight}")
 
-    def g_loss(self, critic: nn.Module, flow: Flow, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-        adversarial = g_loss(VARIANTS[self.variant], critic(fake))
-        if self.mle_weight == 0:  # a pure GAN never needs the likelihood: skip the inverse pass
-            return adversarial
-        return adversarial - self.mle_weight * flow.log_prob(real).mean()
+    def likelihood_term(self, flow: Flow, real: torch.Tensor) -> torch.Tensor:
+        """−λ E_data log p_g(x): the game adds it to the variant's V_G."""
+        return -self.mle_weight * flow.log_prob(real).mean()
 
 
 @dataclass(frozen=True)
@@ -120,26 +121,44 @@ class FlowGanResult:
     high_quality_share: float
 
 
+LEARNING_RATE, BETAS = 3e-3, (0.5, 0.999)  # Adam as DCGAN sets it, both players
+MAX_GRAD_NORM = 1.0  # one unlucky batch can blow a flow's inverse up (exp of the scales): clipping keeps runs smooth
+
+
+def flow_game(loss: HybridLoss, train: Dataset, steps: int, batch: int, seed: int) -> Game:
+    """The Playground's game with a flow for G (z_dim = the data's), a 64-64 leaky-ReLU critic, one D step
+    per G step, rates decayed linearly to 0, on the autograd engine."""
+    cfg = RunConfig(dataset=train.name, variant=loss.variant, z_dim=train.dim, d_depth=2, d_width=64,
+                    activation="leaky_relu", optimizer="adam", lr_g=LEARNING_RATE, lr_d=LEARNING_RATE,
+                    beta1=BETAS[0], beta2=BETAS[1], batch_size=batch, d_steps=1, steps=steps, seed=seed)
+    # a pure GAN never needs the likelihood: no term, no inverse pass
+    extras = Extras(g_module=lambda: Flow(train.dim), g_term=loss.likelihood_term if loss.mle_weight else None,
+                    decay_steps=steps, max_grad_norm=MAX_GRAD_NORM)
+    return Game([cfg], train, engine="autograd", extras=extras)
+
+
 def train_flow_gan(loss: HybridLoss = HybridLoss(), dataset: str = "ring8", noise: float = 0.1,
                    steps: int = 500, batch: int = 256, n: int = 4000, seed: int = 0,
                    progress: Progress | None = None) -> FlowGanResult:
     """Train a flow generator on the hybrid loss, one D step per G step; evaluate on a held-out half.
 
-    dataset must be a mixture with known modes (ring8, grid25, blobs) for the sample-quality score.
+    dataset must be a mixture with known modes (ring8, grid25, blobs) for the sample-quality score. The
+    game trains on standardised data; samples and likelihoods are read back in data units.
     """
-    variant, data = VARIANTS[loss.variant], load_dataset(dataset, n, seed, noise)
-    x = torch.from_numpy(data.x)
-    train, test = x[: n // 2], x[n // 2:]
-    with seeded(seed):
-        flow, critic = Flow(data.dim), mlp(data.dim, 64, 64, 1)
-        g_opt, d_opt = Optimiser(flow, steps), Optimiser(critic, steps)
-        for step in range(steps):
-            real = train[torch.randint(len(train), (batch,))]
-            fake = flow.sample(batch)
-            d_opt.step(d_loss(variant, critic(real), critic(fake.detach())))
-            g_opt.step(loss.g_loss(critic, flow, fake, real))
-            report(progress, step, steps)
-        with torch.no_grad():
-            samples, test_ll = flow.sample(len(test)), flow.log_prob(test).mean()
-    quality = mode_report_from(samples.numpy(), data).high_quality_share
-    return FlowGanResult(loss, test.numpy(), samples.numpy(), float(test_ll), quality)
+    if steps < 1:
+        raise ValueError(f"steps must be ≥ 1, got {steps}")
+    data = load_dataset(dataset, n, seed, noise)
+    half = n // 2
+    train = dataclasses.replace(data, x=data.x[:half], y=None if data.y is None else data.y[:half])
+    game = flow_game(loss, train, steps, batch, seed)
+    for step in range(steps):
+        game.step(1)
+        report(progress, step, steps)
+    flow, units, test = game.engine.module("g", 0), game.standardiser, data.x[half:]
+    with torch.no_grad():
+        z = torch.randn((len(test), data.dim), generator=generator(seed, "sample"))
+        samples = units.to_data(flow(z))
+        # the density of x = mean + scale · x': log p(x) = log p'(x') − Σ log scale
+        test_ll = flow.log_prob(units.to_model(test)).mean().item() - float(np.log(units.scale).sum())
+    quality = mode_report_from(samples, data).high_quality_share
+    return FlowGanResult(loss, test, samples, test_ll, quality)

@@ -14,7 +14,7 @@ import torch
 
 from .config import RunConfig
 from .datasets import Dataset, load_dataset
-from .engines import ENGINES, Networks, engine_class
+from .engines import ENGINES, Extras, Networks, engine_class
 
 SNAPSHOT_POINTS = 600  # per frame: enough to see a distribution, few enough to redraw 4 times a second
 # Settings a stack lets each run choose for itself; all others must agree.
@@ -86,8 +86,14 @@ def _networks(configs: Sequence[RunConfig], dim: int, classes: int) -> Networks:
 class Game:
     """R runs with one architecture and data, trained together on one engine."""
 
-    def __init__(self, configs: Sequence[RunConfig], data: Dataset | None = None, engine: str = "auto"):
+    def __init__(self, configs: Sequence[RunConfig], data: Dataset | None = None, engine: str = "auto",
+                 extras: Extras = Extras()):
+        """extras: a lesson's own G, loss term and schedules (protocol.Extras), on the autograd engine."""
         first = configs[0]
+        if not extras.plain:
+            if engine not in ("auto", "autograd"):
+                raise ValueError(f"engine: {engine!r} cannot run a lesson's extras; use 'autograd'")
+            engine = "autograd"
         if any(stack_key(c) != stack_key(first) for c in configs):
             raise ValueError("configs in one stack may differ only in " + ", ".join(sorted(PER_RUN_FIELDS)))
         if data is None:
@@ -102,8 +108,9 @@ class Game:
         self.classes = data.n_classes if first.conditional else 0
         self.real_inputs = self.x if not self.classes else torch.cat([self.x, one_hot(data.y, self.classes)], dim=1)
         self._setup_streams()
-        self.engine = engine_class(engine, configs)(_networks(configs, data.dim, self.classes),
-                                                    [generator(c.seed, "init") for c in configs])
+        networks = dataclasses.replace(_networks(configs, data.dim, self.classes), extras=extras)
+        self.engine = engine_class(engine, configs)(networks, [generator(c.seed, "init") for c in configs])
+        self.g_term = extras.g_term is not None
         self._setup_losses()
         fixed = [generator(c.seed, "fixed") for c in self.configs]
         self.fixed_z = torch.stack([self.latent((SNAPSHOT_POINTS, first.z_dim), gen) for gen in fixed])
@@ -274,7 +281,7 @@ class Game:
         self.engine.param_grads(d_pass, torch.cat([real_slope, fake_slope], dim=2).div_(half))
         penalty = self._penalties(real, fake, labels)
         self.engine.update("d")
-        return real_loss + fake_loss, penalty, (g_pass, labels)
+        return real_loss + fake_loss, penalty, (g_pass, labels, real)
 
     def _penalties(self, real, fake, labels):
         """Per-run gradient penalties, their gradients added to D's: WGAN-GP's at random interpolates of real
@@ -301,11 +308,13 @@ class Game:
     def _generator_step(self, g_pass):
         """One step of G through the updated D, on the fakes of the last critic step (as the
         PyTorch DCGAN example does): G's forward pass is shared by both players' steps."""
-        g_pass, labels = g_pass
+        g_pass, labels, real = g_pass
         d_pass = self.engine.forward("d", self.pack(self.with_labels(g_pass.out, labels)))
         loss, slope = self._terms("g_fake", d_pass.out)
         d_input = self.engine.input_grads(d_pass, slope.div_(slope.shape[2]))
         self.engine.param_grads(g_pass, self._unpack(d_input)[:, :self.data.dim])
+        if self.g_term:  # a lesson's term beside the adversarial one (Flow-GAN: the data's likelihood)
+            loss = loss + self.engine.g_term_grads(real[:, :self.data.dim])
         self.engine.update("g")
         return loss
 

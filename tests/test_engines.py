@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import ganplay
-from ganplay.engines import ENGINES, engine_class
+from ganplay.engines import ENGINES, Extras, engine_class
 from ganplay.engines.autograd import AutogradEngine
 from ganplay.engines.mlp import MLPEngine
 from ganplay.game import Game
@@ -98,3 +98,64 @@ def test_generator_state_moves_between_engines():
     reference.load_generator_state(fast.generator_state())
     z = np.random.default_rng(0).normal(size=(64, 2))
     torch.testing.assert_close(reference.sample(z=z), fast.sample(z=z), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------ a lesson's extras (protocol.Extras)
+
+SGD = dict(SMALL, optimizer="sgd", lr_g=0.1, lr_d=0.1)
+
+
+def _parameters(game: Game, net: str) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in game.engine.module(net, 0).parameters()])
+
+
+def test_extras_run_on_the_autograd_engine_only():
+    with pytest.raises(ValueError, match="engine: 'mlp' cannot run a lesson's extras"):
+        Game([ganplay.RunConfig(**SMALL)], engine="mlp", extras=Extras(decay_steps=5))
+    assert isinstance(Game([ganplay.RunConfig(**SMALL)], extras=Extras(decay_steps=5)).engine, AutogradEngine)
+
+
+def test_g_term_adds_its_value_to_g_loss_and_its_gradient_to_gs_update():
+    cfg = ganplay.RunConfig(**{**SGD, "lr_d": 0.0, "steps": 1})
+    points = torch.randn(16, cfg.z_dim, generator=torch.Generator().manual_seed(1))
+    term = lambda module, real: 0.5 * (module(points) ** 2).mean() + 3.0  # reads G only: its gradient is known
+    plain, extra = Game([cfg], engine="autograd"), Game([cfg], extras=Extras(g_term=term))
+    start = extra.engine.module("g", 0)
+    params = list(start.parameters())
+    expected = torch.cat([g.flatten() for g in torch.autograd.grad(term(start, None), params)])
+    before, value = _parameters(extra, "g"), term(start, None).item()
+    plain.step(1), extra.step(1)
+    torch.testing.assert_close(before - _parameters(extra, "g") - (before - _parameters(plain, "g")),
+                               cfg.lr_g * expected, rtol=1e-4, atol=1e-7)
+    # g_loss gains the term's value at G before its update; d_loss is untouched
+    assert extra.history[1, 0, 0].item() == pytest.approx(plain.history[1, 0, 0].item() + value, rel=1e-6)
+    assert extra.history[0, 0, 0].item() == plain.history[0, 0, 0].item()
+
+
+def test_decayed_rates_reach_zero_and_stay_there():
+    game = Game([ganplay.RunConfig(**{**SGD, "steps": 4})], extras=Extras(decay_steps=2))
+    game.step(2)
+    after_two = _parameters(game, "g"), _parameters(game, "d")
+    game.step(2)  # the second update's rate is lr · (1 − 1/2); from the third on it is 0
+    torch.testing.assert_close((_parameters(game, "g"), _parameters(game, "d")), after_two, rtol=0, atol=0)
+
+
+def test_gradient_norm_is_clipped_before_each_update():
+    cfg = ganplay.RunConfig(**{**SGD, "steps": 1})
+    game = Game([cfg], extras=Extras(max_grad_norm=1e-3))
+    before = _parameters(game, "g"), _parameters(game, "d")
+    game.step(1)
+    for net, start in zip("gd", before):
+        step = torch.linalg.vector_norm(_parameters(game, net) - start).item()
+        assert step == pytest.approx(cfg.lr_g * 1e-3, rel=1e-3)
+
+
+def test_g_module_is_any_module_built_from_the_runs_init_stream():
+    cfg = ganplay.RunConfig(**SMALL)
+    make = lambda: torch.nn.Sequential(torch.nn.Linear(cfg.z_dim, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))
+    first, second = (Game([cfg], extras=Extras(g_module=make)) for _ in range(2))
+    other_seed = Game([cfg.replace(seed=1)], extras=Extras(g_module=make))
+    torch.testing.assert_close(_parameters(first, "g"), _parameters(second, "g"), rtol=0, atol=0)
+    assert not torch.equal(_parameters(first, "g"), _parameters(other_seed, "g"))
+    first.step(15), second.step(15)
+    assert torch.equal(first.history, second.history) and torch.isfinite(first.history[:2]).all()

@@ -16,7 +16,7 @@ from ..config import RunConfig
 from ..variants import Term
 from .autograd import AutogradEngine
 from .mlp import MLPEngine
-from .protocol import Engine, Layers, Networks, Pass
+from .protocol import Engine, Extras, Layers, Networks, Pass
 
 
 class EngineEntry(NamedTuple):
@@ -48,4 +48,4 @@ def engine_class(name: str, configs: Sequence[RunConfig]) -> type:
     return ENGINES[name].make
 
 
-__all__ = ["ENGINES", "Engine", "Layers", "Networks", "Pass", "engine_class"]
+__all__ = ["ENGINES", "Engine", "Extras", "Layers", "Networks", "Pass", "engine_class"]

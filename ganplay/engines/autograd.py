@@ -13,7 +13,7 @@ from torch import nn
 from torch.func import functional_call, vmap
 
 from . import nets
-from .protocol import Layers, Networks
+from .protocol import Extras, Layers, Networks
 
 ACTIVATION_MODULES = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(nets.LEAK), "tanh": nn.Tanh, "elu": nn.ELU}
 OPTIMISERS = {
@@ -38,19 +38,36 @@ class AutogradPass:
         self.net, self.inputs, self.graph, self.out = net, inputs, graph, graph.detach()
 
 
+def _built(make, gen: torch.Generator) -> nn.Module:
+    """A module from its own initialisation, on a seed drawn from the run's init stream (torch's global
+    generator is forked, never disturbed)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(torch.randint(2 ** 62, (), generator=gen)))
+        return make()
+
+
 class _Player:
     """One network kind: a module per run (the parameters) and one optimiser with a group per run (the rates)."""
 
-    def __init__(self, sizes, activation, init: Sequence[torch.Generator], rates, optimizer: str, betas):
-        self.modules = [mlp_module(sizes, activation) for _ in init]
-        with torch.no_grad():
-            for module, gen in zip(self.modules, init):
-                for layer, (fan_in, fan_out) in zip(self.linears(module), zip(sizes[:-1], sizes[1:])):
-                    layer.weight[:], layer.bias[:] = nets.init_layer(fan_in, fan_out, gen)
-        self.base = mlp_module(sizes, activation).to("meta")  # the architecture functional_call runs
+    def __init__(self, sizes, activation, init: Sequence[torch.Generator], rates, optimizer: str, betas,
+                 make=None, extras: Extras = Extras()):
+        if make is None:
+            self.modules = [mlp_module(sizes, activation) for _ in init]
+            with torch.no_grad():
+                for module, gen in zip(self.modules, init):
+                    for layer, (fan_in, fan_out) in zip(self.linears(module), zip(sizes[:-1], sizes[1:])):
+                        layer.weight[:], layer.bias[:] = nets.init_layer(fan_in, fan_out, gen)
+            make = lambda: mlp_module(sizes, activation)
+        else:
+            self.modules = [_built(make, gen) for gen in init]
+        self.base = make().to("meta")  # the architecture functional_call runs
         self.names = [name for name, _ in self.modules[0].named_parameters()]
+        self.buffers = [name for name, _ in self.modules[0].named_buffers()]
         self.optimiser = OPTIMISERS[optimizer]([{"params": m.parameters(), "lr": lr} for m, lr in
                                                 zip(self.modules, rates)], betas)
+        self.schedule = None if extras.decay_steps is None else torch.optim.lr_scheduler.LambdaLR(
+            self.optimiser, lambda update: max(0.0, 1 - update / extras.decay_steps))
+        self.max_grad_norm = extras.max_grad_norm
         self.frozen: set[int] = set()
         self.kept: list[list[list[torch.Tensor]]] = [[], []]
 
@@ -62,9 +79,22 @@ class _Player:
         return [p for m in self.modules for p in m.parameters()]
 
     def stacked(self) -> dict[str, torch.Tensor]:
-        """Every run's parameters stacked along a leading axis, differentiably (gradients reach each module)."""
-        per_run = [dict(m.named_parameters()) for m in self.modules]
-        return {name: torch.stack([params[name] for params in per_run]) for name in self.names}
+        """Every run's parameters (and buffers) stacked along a leading axis, differentiably (gradients reach
+        each module)."""
+        per_run = [dict(m.named_parameters()) | dict(m.named_buffers()) for m in self.modules]
+        return {name: torch.stack([params[name] for params in per_run]) for name in self.names + self.buffers}
+
+    @torch.no_grad()
+    def update(self) -> None:
+        for r in self.frozen:  # torch.optim leaves a parameter without a gradient alone
+            for p in self.modules[r].parameters():
+                p.grad = None
+        if math.isfinite(self.max_grad_norm):
+            for module in self.modules:
+                nn.utils.clip_grad_norm_(module.parameters(), self.max_grad_norm)
+        self.optimiser.step()
+        if self.schedule is not None:
+            self.schedule.step()
 
 
 class AutogradEngine:
@@ -72,8 +102,11 @@ class AutogradEngine:
 
     def __init__(self, networks: Networks, init: Sequence[torch.Generator]):
         self.networks = networks
-        make = lambda sizes, rates: _Player(sizes, networks.activation, init, rates, networks.optimizer, networks.betas)
-        self.players = {"g": make(networks.g_sizes, networks.lr_g), "d": make(networks.d_sizes, networks.lr_d)}
+        extras = networks.extras
+        make = lambda sizes, rates, module: _Player(sizes, networks.activation, init, rates, networks.optimizer,
+                                                    networks.betas, module, extras)
+        self.players = {"g": make(networks.g_sizes, networks.lr_g, extras.g_module),
+                        "d": make(networks.d_sizes, networks.lr_d, None)}
         self.spectral = None
         if networks.spectral_norm:  # the same power iteration as the mlp engine's, on the stacked weights
             self.spectral = nets.SpectralNorm.start(self._weight_pairs(self.players["d"].stacked()), init)
@@ -126,13 +159,22 @@ class AutogradEngine:
             leaf.grad = leaf.grad + extra
         return values.detach()
 
+    def g_term_grads(self, real: torch.Tensor) -> torch.Tensor:
+        term, values = self.networks.extras.g_term, []
+        with torch.enable_grad():
+            for module, rows in zip(self.players["g"].modules, real):
+                params = list(module.parameters())
+                value = term(module, rows.T)
+                for p, grad in zip(params, torch.autograd.grad(value, params, allow_unused=True,
+                                                               materialize_grads=True)):
+                    p.grad = grad if p.grad is None else p.grad + grad
+                values.append(value.detach())
+        return torch.stack(values)
+
     @torch.no_grad()
     def update(self, net: str) -> None:
         player = self.players[net]
-        for r in player.frozen:  # torch.optim leaves a parameter without a gradient alone
-            for p in player.modules[r].parameters():
-                p.grad = None
-        player.optimiser.step()
+        player.update()
         if net == "d":
             for module, bound in zip(player.modules, self.networks.clip):
                 if math.isfinite(bound):
@@ -155,6 +197,10 @@ class AutogradEngine:
 
     def adopt(self, sources) -> None:
         raise NotImplementedError("engine 'autograd': runs cannot move between its stacks; use 'mlp'")
+
+    def module(self, net: str, run: int) -> nn.Module:
+        """One run's network as the module it trains (live: writing its parameters sets the network)."""
+        return self.players[net].modules[run]
 
     def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
         layers = _Player.linears(self.players[net].modules[run])

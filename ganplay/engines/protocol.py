@@ -1,12 +1,30 @@
 """The engine protocol: what the game asks of the networks, and what it builds them from."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, Sequence
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
 
 import torch
+from torch import nn
 
 Layers = list[tuple[torch.Tensor, torch.Tensor]]  # per layer: W (out, in), b (out,)
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a game beyond the Playground's (a lesson's) changes; only the autograd engine runs them."""
+
+    # G as any module on rows (B, z_dim) -> (B, dim), built per run under a seed drawn from the run's init stream
+    g_module: Callable[[], nn.Module] | None = None
+    # a generator loss term beside the adversarial one: term(G's module, the real batch's data rows (B, dim))
+    g_term: Callable[[nn.Module, torch.Tensor], torch.Tensor] | None = None
+    decay_steps: int | None = None  # each player's learning rates fall linearly to 0 over this many updates
+    max_grad_norm: float = math.inf  # each run's gradient norm, per player, clipped to this before an update
+
+    @property
+    def plain(self) -> bool:
+        return self == Extras()
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,7 @@ class Networks:
     # D's input rows that hold data rather than a label ((1, rows, 1) of 0/1), or None when every row does:
     # a gradient penalty's norm is over these.
     data_rows: torch.Tensor | None
+    extras: Extras = field(default_factory=Extras)
 
     @property
     def runs(self) -> int:
@@ -54,6 +73,10 @@ class Engine(Protocol):
                       target: float) -> torch.Tensor:
         """weight · mean (‖∇x D(x)‖ − target)² over D's inputs (len(runs), in, B) of the given runs, the
         norm over data rows; adds its gradient to D's and returns the values (len(runs),)."""
+
+    def g_term_grads(self, real: torch.Tensor) -> torch.Tensor:
+        """Networks.extras.g_term of every run at its real data rows (R, dim, B): adds its gradient to G's
+        and returns the values (R,). Only engines that run Extras have it."""
 
     def update(self, net: str) -> None:
         """One optimiser step of net with its gradient (D's weights then clipped where a run clips)."""
