@@ -19,11 +19,9 @@ import torch
 from torch import nn
 from torch.distributions import Independent, Normal
 
-from .config import RunConfig
-from .datasets import Dataset, load_dataset
-from .engines import Extras
-from .game import Game, generator
-from .lesson_training import Progress, mlp, report, variant_named
+from .datasets import load_dataset
+from .game import generator
+from .lesson_training import Progress, lesson_game, mlp, play, variant_named
 from .metrics import mode_report_from
 
 LOG_SCALE_BOUND = 2.0  # each coupling scales by at most e²: large enough to fit, small enough never to overflow
@@ -121,22 +119,6 @@ class FlowGanResult:
     high_quality_share: float
 
 
-LEARNING_RATE, BETAS = 3e-3, (0.5, 0.999)  # Adam as DCGAN sets it, both players
-MAX_GRAD_NORM = 1.0  # one unlucky batch can blow a flow's inverse up (exp of the scales): clipping keeps runs smooth
-
-
-def flow_game(loss: HybridLoss, train: Dataset, steps: int, batch: int, seed: int) -> Game:
-    """The Playground's game with a flow for G (z_dim = the data's), a 64-64 leaky-ReLU critic, one D step
-    per G step, rates decayed linearly to 0, on the autograd engine."""
-    cfg = RunConfig(dataset=train.name, variant=loss.variant, z_dim=train.dim, d_depth=2, d_width=64,
-                    activation="leaky_relu", optimizer="adam", lr_g=LEARNING_RATE, lr_d=LEARNING_RATE,
-                    beta1=BETAS[0], beta2=BETAS[1], batch_size=batch, d_steps=1, steps=steps, seed=seed)
-    # a pure GAN never needs the likelihood: no term, no inverse pass
-    extras = Extras(g_module=lambda: Flow(train.dim), g_term=loss.likelihood_term if loss.mle_weight else None,
-                    decay_steps=steps, max_grad_norm=MAX_GRAD_NORM)
-    return Game([cfg], train, engine="autograd", extras=extras)
-
-
 def train_flow_gan(loss: HybridLoss = HybridLoss(), dataset: str = "ring8", noise: float = 0.1,
                    steps: int = 500, batch: int = 256, n: int = 4000, seed: int = 0,
                    progress: Progress | None = None) -> FlowGanResult:
@@ -145,16 +127,13 @@ def train_flow_gan(loss: HybridLoss = HybridLoss(), dataset: str = "ring8", nois
     dataset must be a mixture with known modes (ring8, grid25, blobs) for the sample-quality score. The
     game trains on standardised data; samples and likelihoods are read back in data units.
     """
-    if steps < 1:
-        raise ValueError(f"steps must be ≥ 1, got {steps}")
     data = load_dataset(dataset, n, seed, noise)
     half = n // 2
     train = dataclasses.replace(data, x=data.x[:half], y=None if data.y is None else data.y[:half])
-    game = flow_game(loss, train, steps, batch, seed)
-    for step in range(steps):
-        game.step(1)
-        report(progress, step, steps)
-    flow, units, test = game.engine.module("g", 0), game.standardiser, data.x[half:]
+    # the flow works in the game's units; a pure GAN never needs the likelihood: no term, no inverse pass
+    game = lesson_game(loss.variant, train, lambda: Flow(data.dim), data.dim, steps, batch, seed,
+                       g_term=loss.likelihood_term if loss.mle_weight else None)
+    flow, units, test = play(game, progress), game.standardiser, data.x[half:]
     with torch.no_grad():
         z = torch.randn((len(test), data.dim), generator=generator(seed, "sample"))
         samples = units.to_data(flow(z))

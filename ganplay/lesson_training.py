@@ -1,17 +1,25 @@
-"""What every lesson's small torch training shares: a seeded block, progress reports, a variant's losses
-on D's logits, and Adam with a linear decay. (The Playground's runs train on ganplay/game.py instead.)"""
+"""What every lesson's training shares: a seeded block, progress reports, and the Playground's game
+(game.py) set up the lessons' way: Adam with a linear decay and clipped gradients, a 64-64 leaky-ReLU
+critic, one D step per G step, G any module, on the autograd engine."""
 from __future__ import annotations
 
 import contextlib
 from typing import Callable, Iterator
 
+import numpy as np
 import torch
 from torch import nn
 
+from .config import RunConfig
+from .datasets import Dataset
+from .engines import Extras
 from .engines.autograd import mlp_module
+from .game import Game, Standardiser
 from .variants import VARIANTS, Variant
 
 Progress = Callable[[float], None]
+LEARNING_RATE, BETAS = 3e-3, (0.5, 0.999)  # Adam as DCGAN sets it, both players
+MAX_GRAD_NORM = 1.0  # one unlucky batch can blow a flow's inverse up (exp of the scales): clipping keeps runs smooth
 
 
 @contextlib.contextmanager
@@ -52,17 +60,55 @@ def g_loss(variant: Variant, fake_logits: torch.Tensor) -> torch.Tensor:
 class Optimiser:
     """Adam (β1 = 0.5, the DCGAN habit) with the learning rate decayed linearly to 0 over the run."""
 
-    def __init__(self, module: nn.Module, steps: int, lr: float = 3e-3):
+    def __init__(self, module: nn.Module, steps: int, lr: float = LEARNING_RATE):
         if steps < 1:
             raise ValueError(f"steps must be ≥ 1, got {steps}")
         self.module = module
-        self.adam = torch.optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.999))
+        self.adam = torch.optim.Adam(module.parameters(), lr=lr, betas=BETAS)
         self.schedule = torch.optim.lr_scheduler.LambdaLR(self.adam, lambda step: 1 - step / steps)
 
     def step(self, loss: torch.Tensor) -> None:
         self.adam.zero_grad()
         loss.backward()
-        # One unlucky batch can blow a flow's inverse up (exp of the scales); clipping keeps runs smooth.
-        nn.utils.clip_grad_norm_(self.module.parameters(), 1.0)
+        nn.utils.clip_grad_norm_(self.module.parameters(), MAX_GRAD_NORM)
         self.adam.step()
         self.schedule.step()
+
+
+class InModelUnits(nn.Module):
+    """A generator of data-unit samples, read in the game's standardised units (the game trains on those)."""
+
+    def __init__(self, inner: nn.Module, units: Standardiser):
+        super().__init__()
+        self.inner = inner
+        self.register_buffer("mean", torch.as_tensor(units.mean, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(units.scale, dtype=torch.float32))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return (self.inner(z) - self.mean) / self.scale
+
+
+def lesson_game(variant: str, data: Dataset, g_module: Callable[[], nn.Module], z_dim: int, steps: int,
+                batch: int, seed: int, g_term=None, lr_g: float = LEARNING_RATE) -> Game:
+    """The game on data with G = g_module() (rows (B, z_dim) -> (B, dim) in the game's units), z ~ N(0, I)."""
+    if steps < 1:
+        raise ValueError(f"steps must be ≥ 1, got {steps}")
+    cfg = RunConfig(dataset=data.name, variant=variant_named(variant).name, z_dim=z_dim, d_depth=2, d_width=64,
+                    activation="leaky_relu", optimizer="adam", lr_g=lr_g, lr_d=LEARNING_RATE, beta1=BETAS[0],
+                    beta2=BETAS[1], batch_size=batch, d_steps=1, steps=steps, seed=seed)
+    extras = Extras(g_module=g_module, g_term=g_term, decay_steps=steps, max_grad_norm=MAX_GRAD_NORM)
+    return Game([cfg], data, engine="autograd", extras=extras)
+
+
+def play(game: Game, progress: Progress | None) -> nn.Module:
+    """Train the game to its end, reporting progress; returns G's module."""
+    steps = game.configs[0].steps
+    for step in range(steps):
+        game.step(1)
+        report(progress, step, steps)
+    return game.engine.module("g", 0)
+
+
+def data_of(x: np.ndarray) -> Dataset:
+    """A lesson's samples as the game's own data (dataset 'csv')."""
+    return Dataset("csv", x.astype(np.float32), columns=tuple(f"x{k + 1}" for k in range(x.shape[1])))

@@ -1,8 +1,9 @@
 """The lecture's side lessons, made runnable: gradient estimators, Gumbel-softmax, the optimal D.
 
 Every function is pure and seeded (torch's global generator is forked, never disturbed) and returns
-numpy inside frozen dataclasses, so a page can cache and chart it. The fourth lesson, Flow-GAN,
-lives in flow.py beside the flow generator it needs; the torch pieces they share in lesson_training.py.
+numpy inside frozen dataclasses, so a page can cache and chart it. The GANs among them play the
+Playground's game (lesson_training.lesson_game), each with its own generator module. The fourth lesson,
+Flow-GAN, lives in flow.py beside the flow generator it needs.
 """
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
+from torch import nn
 from torch.distributions import Bernoulli, Distribution, Normal, RelaxedBernoulli, RelaxedOneHotCategorical
 
-from .lesson_training import Optimiser, Progress, d_loss, g_loss, mlp, report, seeded, variant_named
+from .game import Standardiser, generator
+from .lesson_training import (InModelUnits, Optimiser, Progress, d_loss, data_of, g_loss, lesson_game, mlp, play, report,
+                               seeded, variant_named)
+from .runs import Run
 from .variants import VARIANTS
+
+DATA_ROWS = 50_000  # the samples a lesson's game draws its real batches from
 
 # ------------------------------------------------------------------ 1. stochastic backpropagation
 
@@ -323,18 +330,33 @@ class TrainedD:
     value: float
 
 
+class MixtureSampler(nn.Module):
+    """A fixed p_g as a generator: z ~ N(0, I₂) picks the component whose share of [0, 1] holds Φ(z₀), and
+    gives its mean + std · z₁. (Its parameters are the mixture's, trained at rate 0.)"""
+
+    def __init__(self, mixture: Mixture1D):
+        super().__init__()
+        edges = torch.tensor([0.0, *itertools.accumulate(mixture.weights)]) / sum(mixture.weights)
+        edges[0], edges[-1] = -math.inf, math.inf  # Φ rounds to 0 or 1 far out: those belong to the ends
+        self.register_buffer("lower", edges[:-1])
+        self.register_buffer("upper", edges[1:])
+        self.means, self.stds = (nn.Parameter(torch.tensor(v)) for v in (mixture.means, mixture.stds))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        u = torch.special.ndtr(z[:, :1])
+        pick = ((u >= self.lower) & (u < self.upper)).float()  # (B, components), one-hot
+        return (pick * (self.means + self.stds * z[:, 1:2])).sum(dim=1, keepdim=True)
+
+
 def train_discriminator(p_g: Mixture1D, p_data: Mixture1D = P_DATA, steps: int = 800, batch: int = 512,
                         seed: int = 0, progress: Progress | None = None) -> TrainedD:
-    """Train D on the GAN loss with samples of p_data vs a fixed p_g, as the lecture's inner loop does."""
-    rule, x = VARIANTS["gan"], grid(p_data, p_g)
-    scale = float(np.abs(x).max())  # inputs in [−1, 1]: one learning rate suits every slider setting
+    """Train D on the GAN loss with samples of p_data vs a fixed p_g (G at rate 0), as the lecture's inner
+    loop does."""
+    x = grid(p_data, p_g)
     with seeded(seed):
-        critic = mlp(1, 64, 64, 1)
-        opt = Optimiser(critic, steps)
-        for step in range(steps):
-            opt.step(d_loss(rule, critic(p_data.sample(batch) / scale), critic(p_g.sample(batch) / scale)))
-            report(progress, step, steps)
-        with torch.no_grad():
-            logits = critic(torch.as_tensor(x / scale, dtype=torch.float32).unsqueeze(1))[:, 0]
-    logits = logits.numpy().astype(np.float64)
+        data = data_of(p_data.sample(DATA_ROWS).numpy())
+    units = Standardiser(data.x)
+    game = lesson_game("gan", data, lambda: InModelUnits(MixtureSampler(p_g), units), 2, steps, batch, seed, lr_g=0.0)
+    play(game, progress)
+    logits = Run(game, 0).critic(x[:, None]).astype(np.float64)
     return TrainedD(_sigmoid(logits), value_function(logits, p_data, p_g))
