@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.distributions import Bernoulli, Distribution, Normal, RelaxedBernoulli, RelaxedOneHotCategorical
 
-from .game import Standardiser, generator
+from .game import Standardiser
 from .lesson_training import (InModelUnits, Optimiser, Progress, d_loss, data_of, g_loss, lesson_game, mlp, play, report,
                                seeded, variant_named)
 from .runs import Run
