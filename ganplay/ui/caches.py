@@ -50,6 +50,10 @@ class LiveComparison:
         return collapse.steps_done(self.comparison.side)
 
     @property
+    def data(self) -> Dataset:
+        return self.comparison.side.runs[0].data
+
+    @property
     def status(self) -> str:
         return "done" if self.comparison.finished else "ready" if self.step_count == 0 else "training"
 
