@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Callable, Hashable, Iterator
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from .. import RunConfig, Trainer
 from ..charts import Drawing
@@ -25,12 +26,20 @@ FRAME_SECONDS = 0.2  # the browser asks for a frame this often: the loop publish
 STEP_SECONDS = 30.0  # the longest Step waits for the loop
 
 
+LOG = get_logger(__name__)
+
+
+def _release(loop: LiveLoop, owner: Hashable) -> None:
+    loop.release(owner)
+    LOG.info("a session ended: its live runs were released")  # the browser tests read this in the server's log
+
+
 class Session:
     """This session's name on the loop; when Streamlit drops the session's state, its runs are released."""
 
     def __init__(self, loop: LiveLoop):
         self.owner = uuid.uuid4().hex
-        weakref.finalize(self, loop.release, self.owner)
+        weakref.finalize(self, _release, loop, self.owner)
 
 
 def session_owner() -> Hashable:
