@@ -5,6 +5,8 @@ Deterministic training makes sharing safe: the same config always gives the same
 """
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -15,6 +17,8 @@ from ..live import LiveLoop
 from ..variants import VARIANTS
 
 FINISHED_RUN_SECONDS = 120.0  # the most one finished-run training (Latent walk) may cost this server
+VIEWER_MARGIN_SECONDS, TRIM_SECONDS = 30.0, 10.0
+_NOBODY = object()
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,25 @@ def publish(run) -> frames.Frame | ComparisonFrame:
     return frames.frame_of(run, critic=True, push=True, densities=True)
 
 
+def _trim_now_and_then(loop: LiveLoop) -> None:
+    """Streamlit frees a closed tab's session state lazily (its session store reaps on a later write, and the state
+    sits in reference cycles until a full collection), so a session's finalizer may come late: the loop itself lets
+    go of viewers unseen for its viewer_seconds. Releasing an owner nobody is trims the loop's registry."""
+    while True:
+        time.sleep(TRIM_SECONDS)
+        loop.release(_NOBODY)
+
+
 @st.cache_resource(show_spinner=False)
 def live_loop() -> LiveLoop:
-    """The one training loop of this server process (its thread starts when someone plays)."""
-    return LiveLoop(frame_of=publish, make_run=make_run)
+    """The one training loop of this server process (its thread starts when someone plays). A viewer unseen for
+    the session lifetime and a margin no longer keeps its run (a paused tab's run then waits among the cached
+    ones; if it was evicted meanwhile it trains again from step 0, its viewer showing its last frame until the
+    run passes it)."""
+    ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    loop = LiveLoop(frame_of=publish, make_run=make_run, viewer_seconds=ttl + VIEWER_MARGIN_SECONDS)
+    threading.Thread(target=_trim_now_and_then, args=(loop,), name="ganplay-live-trim", daemon=True).start()
+    return loop
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -16,14 +16,18 @@ from streamlit.logger import get_logger
 
 from .. import RunConfig, Trainer
 from ..charts import Drawing
+from ..config import widgets
 from ..live import LiveLimit, LiveLoop, Viewer
 from ..recording import LiveFrame
 from . import caches
 from .own_data import data_for
+from .state import PREFIX
 from .text import as_text
 
 FRAME_SECONDS = 0.2  # the browser asks for a frame this often: the loop publishes one every 0.2 s
 STEP_SECONDS = 30.0  # the longest Step waits for the loop
+SETTING_KEYS = tuple(PREFIX + name for name in widgets())  # the sidebar's widgets of RunConfig fields
+SETTLED, INLINE = "settled_settings", "live_view_inline"  # session-state keys of _keep_settled
 
 
 LOG = get_logger(__name__)
@@ -107,11 +111,35 @@ def live_run(cfg: RunConfig | caches.Comparing, key: str = "run", playing_key: s
     return st.session_state[key]
 
 
+def _settle_widgets() -> None:
+    """After a full run's sidebar: the settings' widget values as this run left them (see _keep_settled)."""
+    st.session_state[SETTLED] = {key: st.session_state[key] for key in SETTING_KEYS if key in st.session_state}
+    st.session_state[INLINE] = True  # the live view's next run is this full run's own call of it
+
+
+def _keep_settled() -> None:
+    """Undo what a timer's fragment run brought back from the browser's past.
+
+    The browser sends every widget's value with each timer tick of the live view. A tick sent before the browser
+    received a full run's settings carries their old values, and Streamlit applies them over what that run's
+    callbacks wrote (a variant's recipe, the own data selected by an upload). A setting the visitor changes
+    always comes in a full run, so a setting that differs from the last full run's in a fragment run is such a
+    stale value: put it back."""
+    if st.session_state.pop(INLINE, False):
+        return
+    for key, value in st.session_state.get(SETTLED, {}).items():
+        if key in st.session_state and st.session_state[key] != value:
+            st.session_state[key] = value
+
+
 def play_live(playing_key: str, live: Callable[[], LiveRun], draw: Callable[[LiveFrame], None]) -> None:
     """A page's live view: a fragment that reads live()'s latest frame (playing, the loop trains it meanwhile)
     and draws it; at the run's end it stops and redraws the page."""
+    _settle_widgets()
+
     @st.fragment(run_every=FRAME_SECONDS if st.session_state.get(playing_key) else None)
     def live_view() -> None:
+        _keep_settled()
         playing = bool(st.session_state.get(playing_key))
         try:
             shown = live().viewer.read(playing)
