@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from .. import RunConfig, Trainer, collapse, frames, userdata
 from ..datasets import Dataset
@@ -19,6 +20,8 @@ from ..variants import VARIANTS
 FINISHED_RUN_SECONDS = 120.0  # the most one finished-run training (Latent walk) may cost this server
 VIEWER_MARGIN_SECONDS, TRIM_SECONDS = 30.0, 10.0
 _NOBODY = object()
+LOG = get_logger(__name__)
+NEW_TRAINING = "live loop: a new training of "  # what make_run logs
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class LiveComparison:
 
 
 def make_run(key: RunConfig | Comparing, data: Dataset | None):
+    """A new training on the loop (the one place one starts: logged, so that a benchmark can count them)."""
+    LOG.info(NEW_TRAINING + "%s", key if isinstance(key, Comparing) else key.to_query())
     return LiveComparison(key) if isinstance(key, Comparing) else Trainer(key, data)
 
 
