@@ -13,11 +13,11 @@ from .. import Trainer
 from .caches import Comparing, ComparisonFrame, live_loop
 from .links import current_config, ensure_entrypoint
 from .live import LiveRun, chart, draw, guarded, live_run, play_live, run_controls, status_line, train_with_progress
-from .own_data import data_for, new_run, own_data_section, projection
+from .own_data import data_for, own_data_section, projection
 from .sidebar import settings_sidebar
 from .take_away import take_away_section
 from .text import as_text
 
 __all__ = ["Trainer", "Comparing", "ComparisonFrame", "live_loop", "current_config", "ensure_entrypoint", "LiveRun",
            "chart", "draw", "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress",
-           "data_for", "new_run", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
+           "data_for", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
