@@ -101,8 +101,8 @@ def main() -> None:
         sampler = PeakRss(server.pid)
         sampler.start()
 
+        before = log.read_text().count(NEW_TRAINING)  # a page's run is made when it opens, before Play
         pages = open_pages(browser, url, [LINK] * n)
-        before = log.read_text().count(NEW_TRAINING)
         shared = play_all(pages)
         trainings = log.read_text().count(NEW_TRAINING) - before
         close(pages)
