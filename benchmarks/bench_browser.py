@@ -3,16 +3,25 @@
     python benchmarks/bench_browser.py
 
 Prints: seconds from pressing Play to the first new frame, seconds until the default run is done,
-frames per second while playing (how often the step counter changes), and the bytes the server sent
-over the websocket per frame while playing.
+frames per second while playing (how often the step counter changes), the bytes the server sent
+over the websocket per frame while playing, and the live training speed against the bare trainer's
+on the same config in this process (Trainer.step for the Playground, collapse.Comparison for Mode collapse).
 """
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from serve import launch, streamlit_server  # noqa: E402
+
+import torch  # noqa: E402
+
+from ganplay import RunConfig, Trainer, collapse  # noqa: E402
+
+STEPS = 2000
 
 
 # Records, inside the page, each time the Playground's step counter shows a new value: polling it from
@@ -60,8 +69,30 @@ def measure(page, received: Received, steps: int = 2000) -> dict[str, float]:
             "KB sent per frame (websocket)": sent / len(frames) / 1024}
 
 
+def bare_seconds(step) -> float:
+    """The best of three: seconds for `step()` (STEPS generator steps of a fresh run), one torch thread as the server."""
+    torch.set_num_threads(1)
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def against_bare(figures: dict[str, float], bare: float) -> dict[str, float]:
+    live = figures["default run finished after (s)"]  # from Play: the first frame's wait counts too
+    return {**figures, "bare run (s)": bare, "live ÷ bare steps/s": bare / live}
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
+
+    four = collapse.variant_configs(RunConfig(steps=STEPS, batch_size=collapse.BATCH_SIZE), collapse.DEFAULT_VARIANTS,
+                                    shared_recipe=False)
+    bare = {"playground": bare_seconds(lambda: Trainer(RunConfig()).step(STEPS)),
+            "four": bare_seconds(lambda: collapse.Comparison(four).step(STEPS)),
+            "one": bare_seconds(lambda: collapse.Comparison(four[1:2]).step(STEPS))}
 
     with streamlit_server() as (url, _), sync_playwright() as p:
         browser = launch(p)
@@ -70,14 +101,14 @@ def main() -> None:
         received = Received(page)
         page.goto(url)
         page.get_by_role("link", name="Playground").first.click()
-        report("Playground, one run", measure(page, received))
+        report("Playground, one run", against_bare(measure(page, received), bare["playground"]))
         page.get_by_role("link", name="Mode collapse").first.click()
-        report("Mode collapse, four variants", measure(page, received))
+        report("Mode collapse, four variants", against_bare(measure(page, received), bare["four"]))
         page.wait_for_timeout(1500)  # the page's last rerun, which brings back the Play button
         for title in ("Minimax GAN", "WGAN-GP", "LSGAN"):  # keep the non-saturating GAN alone
             page.get_by_label(f"Remove {title}").click()
             page.wait_for_timeout(1500)
-        report("Mode collapse, one variant", measure(page, received))
+        report("Mode collapse, one variant", against_bare(measure(page, received), bare["one"]))
         browser.close()
 
 

@@ -112,7 +112,7 @@ class Comparison:
         """n generator steps (fewer at the end), with a record every record_every steps.
 
         The records fall on fixed steps however the steps are chunked, so the track is a function of the
-        configs alone; the live view's stepping helper (ui.advance) chooses n to fill a frame's budget.
+        configs alone, whatever chunks the server's live loop (ganplay/live.py) steps it in.
         """
         every, stop = record_every(self.configs[0].steps), steps_done(self.side) + n
         while not self.side.finished and steps_done(self.side) < stop:

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from ganplay import DATASETS, Trainer, frames, latent, metrics, ui
+from ganplay import DATASETS, frames, latent, metrics, ui
 from ganplay import latent_charts
 
 # blobs first: the page's choice when the visitor's data has no labels; "csv" is their own data, when they have some
@@ -25,17 +25,13 @@ if cfg.dataset == "csv" and ui.data_for(cfg).y is None:
     st.stop()
 
 
-def reset() -> None:
-    st.session_state[RUN] = ui.new_run(cfg)
-
-
 run = ui.live_run(cfg, RUN, PLAYING)
-ui.run_controls("conditional", PLAYING, lambda: st.session_state[RUN], reset=reset)
+ui.run_controls("conditional", PLAYING, lambda: st.session_state[RUN])
 extent = frames.Extent.around(run.data.x)
 names = latent.label_names(run.data)
 
 
-def chosen_labels(run: Trainer) -> None:
+def chosen_labels(run: ui.LiveRun) -> None:
     left, right = st.columns([1, 2])
     with left:
         # keyed by dataset: a choice made on other data never lands outside the options
@@ -47,13 +43,14 @@ def chosen_labels(run: Trainer) -> None:
         if not chosen:
             st.info("Choose at least one label.")
             return
-        if run.data.is_image:
-            return ui.conditional_pictures(run, chosen, names)
-        fake = latent.conditional_frame(run, chosen, n)
+        with run.holding() as trainer:  # G of the run as it stands, nobody stepping it meanwhile
+            if trainer.data.is_image:
+                return ui.conditional_pictures(trainer, chosen, names)
+            fake = latent.conditional_frame(trainer, chosen, n)
         ui.draw(latent_charts.labelled_scatter(latent.real_frame(run.data), fake, extent, names), width="content")
 
 
-def per_class(run: Trainer) -> None:
+def per_class(run: ui.LiveRun) -> None:
     st.subheader("Per class: data vs generated")
     if st.session_state[PLAYING]:
         st.caption(f"As of step {run.step_count:,}: redrawn when training pauses or ends.")
@@ -68,12 +65,13 @@ def per_class(run: Trainer) -> None:
     ui.chart(latent_charts.class_kde_chart(kdes, extent, names), width="content")
 
 
-def draw() -> None:
-    ui.status_line(st.session_state[RUN])
+def draw(published) -> None:
+    shown = published.value
+    ui.status_line(shown.step, cfg, shown.diverged_at)
     chosen_labels(st.session_state[RUN])
 
 
-def same_z(run: Trainer) -> None:
+def same_z(run: ui.LiveRun) -> None:
     sliders = latent.LatentSliders("conditional_", cfg.z_dim, cfg.latent)
     left, right = st.columns([1, 2])
     with left:

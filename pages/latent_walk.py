@@ -17,8 +17,9 @@ st.caption("Take a walk in latent space: follow a line or curve between two poin
            "effect. Nothing trains here: every view is the trained generator, evaluated.")
 
 
-def trained_run() -> ui.Trainer:
-    """The visitor's Playground run when it has trained on these settings, else these settings trained to the end."""
+def trained_run() -> ui.LiveRun | ui.Trainer | None:
+    """The visitor's Playground run when it has trained on these settings, else these settings trained to the end
+    (None when this server refuses to: the page says why)."""
     own = st.session_state.get("run")
     if own is not None and own.config == cfg and own.step_count > 0 and st.session_state.get("latent_finish") != cfg:
         return own
@@ -30,12 +31,14 @@ def finish() -> None:
 
 
 run = trained_run()
-ui.status_line(run)
+if run is None:
+    st.stop()
+ui.status_line(run.step_count, cfg, run.diverged_at)
 if run is st.session_state.get("run"):
     note, button = st.columns([4, 1])
     note.info(f"Walking through your Playground run, as it stands at step {run.step_count:,}.")
     button.button("Train to the end", on_click=finish, icon=":material/fast_forward:", width="stretch",
-                  disabled=ui.finished(run),
+                  disabled=run.finished,
                   help="Use these settings trained to the last step (your Playground run stays as it is)")
 else:
     st.caption("These settings, trained to the end (shared with every visitor who picks them). "

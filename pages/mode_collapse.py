@@ -1,7 +1,7 @@
 """Mode collapse: which modes each variant's generator covers, over time, side by side and over seeds."""
 import streamlit as st
 
-from ganplay import DATASETS, VARIANTS, RunConfig, SideBySide, collapse, frames, ui
+from ganplay import DATASETS, VARIANTS, RunConfig, collapse, frames, ui
 from ganplay import collapse_charts as charts
 from ganplay.config import widgets
 
@@ -53,45 +53,28 @@ st.caption(
 
 # --- the live side-by-side -----------------------------------------------------------------------
 
-def restart() -> None:
-    st.session_state.collapse_live = collapse.Comparison(configs)
-    st.session_state.collapse_playing = False
+comparing = ui.Comparing(tuple(configs))
+ui.live_run(comparing, "collapse_live", "collapse_playing")
+ui.run_controls("collapse", "collapse_playing", lambda: st.session_state.collapse_live)
+data = st.session_state.collapse_live.data
+colours = charts.variant_colours([VARIANTS[cfg.variant] for cfg in configs])
 
 
-live = st.session_state.get("collapse_live")
-if live is None or live.configs != configs:
-    if live is not None:
-        st.toast("Settings changed: the runs start over from step 0.")
-    restart()
+def status(shown: ui.ComparisonFrame) -> None:
+    st.progress(min(shown.step / steps, 1.0), text=f"Step {shown.step:,} of {steps:,}")
+    for title, step in shown.diverged:
+        st.warning(f"{title} diverged at step {step:,} (a loss became NaN or infinite): its last finite state is shown.")
 
 
-def comparison() -> collapse.Comparison:
-    return st.session_state.collapse_live
-
-
-ui.run_controls("collapse", "collapse_playing", comparison, reset=restart)
-
-
-def status(side: SideBySide) -> None:
-    done, total = collapse.steps_done(side), side.runs[0].config.steps
-    st.progress(min(done / total, 1.0), text=f"Step {done:,} of {total:,}")
-    for run in side.runs:
-        if run.status == "diverged":
-            st.warning(f"{VARIANTS[run.config.variant].title} diverged at step {run.diverged_at:,} "
-                       "(a loss became NaN or infinite): its last finite state is shown.")
-
-
-def frame(live: collapse.Comparison) -> None:
-    status(live.side)
-    data = live.side.runs[0].data
-    colours = charts.variant_colours([VARIANTS[cfg.variant] for cfg in live.configs])
-    shown = collapse.panels(live.side)
-    modes = collapse.modes_frame(shown, data)
-    ui.draw(charts.mode_grid(collapse.points_frame(shown), modes, frames.Extent.around(data.x), data.std),
-                 width="content")
+def frame(published) -> None:
+    shown: ui.ComparisonFrame = published.value
+    status(shown)
+    modes = collapse.modes_frame(shown.panels, data)
+    ui.draw(charts.mode_grid(collapse.points_frame(shown.panels), modes, frames.Extent.around(data.x), data.std),
+            width="content")
     st.caption("Purple: each generator's samples (the same latent points every frame). Green rings: the data's "
                "modes, drawn at 3σ, the high-quality zone; a ring fills once its mode is captured.")
-    track = collapse.track_frame(live.track)
+    track = collapse.track_frame(shown.track)
     captured, quality, text = st.columns([3, 3, 2])
     with captured:
         ui.draw(charts.modes_track_chart(track, colours, len(data.centers)))
@@ -111,7 +94,7 @@ def frame(live: collapse.Comparison) -> None:
         "every mode about the same bar.")
 
 
-ui.play_live("collapse_playing", comparison, draw=lambda: frame(comparison()))
+ui.play_live("collapse_playing", lambda: st.session_state.collapse_live, draw=frame)
 
 
 # --- repeat over seeds ---------------------------------------------------------------------------

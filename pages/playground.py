@@ -1,4 +1,6 @@
 """Playground: pick data (or bring your own), a GAN variant and its knobs; watch it train live; take it away."""
+from dataclasses import replace
+
 import streamlit as st
 
 from ganplay import charts, frames, ui
@@ -11,25 +13,32 @@ st.title("Playground")
 st.caption("Green dots are real data, purple dots are the generator's samples (the same latent points every frame). "
            "The background is the discriminator's verdict; arrows show where it pushes the fakes.")
 
-
-def reset() -> None:
-    st.session_state.run = ui.new_run(cfg)
-
-
-toggle_column = ui.run_controls("playground", "playing", lambda: st.session_state.run, reset=reset)
+toggle_column = ui.run_controls("playground", "playing", lambda: st.session_state.run)
 toggles = toggle_column.columns(3)
 show_critic = toggles[0].toggle("D heatmap", value=True)
 show_push = toggles[1].toggle("G's gradient", value=False, help="The direction D pushes each generated sample")
 show_kde = toggles[2].toggle("Densities", value=True)
 view = ui.projection(run)  # data with more than two columns is drawn on a chosen plane
+extent = None if view is None else frames.Extent.around(view.apply(run.data.x))
 
 
-def frame(run: ui.Trainer) -> None:
-    ui.status_line(run)
-    if run.data.is_image:  # pictures: grids of digits, D's verdict framing each generated one
-        return ui.picture_view(run, verdict=show_critic)
-    shown = frames.frame_of(run, None if view is None else view.apply, critic=show_critic, push=show_push,
-                            densities=show_kde)
+def viewed(shown: frames.Frame) -> frames.Frame:
+    """The published frame (every layer, the data's own plane) as this visitor looks at it."""
+    if extent is not None:
+        real, fake = view.apply(shown.real), view.apply(shown.fake)
+        shown = replace(shown, real_2d=real, fake_2d=fake, extent=extent,
+                        densities=frames.density_grids(real, fake, extent) if show_kde else None)
+    return replace(shown, critic=shown.critic if show_critic else None, push=shown.push if show_push else None,
+                   densities=shown.densities if show_kde else None)
+
+
+def frame(published) -> None:
+    shown = viewed(published.value)
+    if run.data.is_image:  # pictures: grids of digits, D's verdict framing each generated one, read off the run itself
+        with run.holding() as trainer:
+            ui.status_line(trainer.step_count, cfg, trainer.diverged_at)
+            return ui.picture_view(trainer, verdict=show_critic)
+    ui.status_line(shown.step, cfg, shown.diverged_at)
     left, right = st.columns([3, 2])
     with left:
         ui.draw(charts.training_scatter(shown), width="content")
@@ -41,6 +50,6 @@ def frame(run: ui.Trainer) -> None:
             ui.draw(charts.kde_chart(shown), width="content")
 
 
-ui.play_live("playing", lambda: st.session_state.run, draw=lambda: frame(st.session_state.run))
+ui.play_live("playing", lambda: st.session_state.run, draw=frame)
 ui.own_data_section()
 ui.take_away_section(st.session_state.run)

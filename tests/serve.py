@@ -27,13 +27,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(*options: str, timeout: float = 60.0):
-    """`streamlit run app.py [options]` on a free localhost port; yields (url, process); always stopped after."""
+def streamlit_server(*options: str, timeout: float = 60.0, log: Path | None = None):
+    """`streamlit run app.py [options]` on a free localhost port; yields (url, process); always stopped after.
+    `log`: a file that receives the server's log (its stderr)."""
     port = free_port()
+    errors = subprocess.DEVNULL if log is None else open(log, "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", *options],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -52,6 +54,8 @@ def streamlit_server(*options: str, timeout: float = 60.0):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log is not None:
+            errors.close()
 
 
 def launch(playwright):
@@ -64,3 +68,11 @@ def step_count(page) -> int:
     if not counter.count():
         return -1
     return int(STEP_TEXT.match(counter.inner_text()).group(1).replace(",", ""))
+
+
+RELEASED = "a session ended: its live runs were released"  # what ganplay.ui.live logs
+
+
+def released_sessions(log: Path) -> int:
+    """How many sessions the server has released (from its log)."""
+    return log.read_text(errors="replace").count(RELEASED)

@@ -111,12 +111,10 @@ def test_a_frame_of_points_that_are_not_finite_is_refused_before_any_chart_sees_
 
 
 def test_the_divergence_message_blames_the_learning_rate_only_after_learning_began():
-    from types import SimpleNamespace
-
     from ganplay.ui.text import divergence_text
     own, ring = RunConfig(dataset="csv"), RunConfig()
-    assert "Your data's values may be too extreme" in divergence_text(SimpleNamespace(config=own, diverged_at=0))
-    first = divergence_text(SimpleNamespace(config=ring, diverged_at=0))
+    assert "Your data's values may be too extreme" in divergence_text(own, 0)
+    first = divergence_text(ring, 0)
     assert first.startswith("Training diverged at its first step, before anything was learnt") and "data" not in first.lower()
-    later = divergence_text(SimpleNamespace(config=ring, diverged_at=1234))
+    later = divergence_text(ring, 1234)
     assert later.startswith("Training diverged at step 1,234") and "smaller learning rate" in later

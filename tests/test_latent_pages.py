@@ -1,5 +1,6 @@
 """The Latent walk and Conditional GAN pages through Streamlit's AppTest: defaults, every view, the controls."""
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ def test_latent_walk_loads_with_defaults_and_shows_g_of_z_over_the_data(app):
     assert [s.label for s in app.main.slider] == ["z₁", "z₂"]
     (chart,) = app.get(CHART)
     assert set(layer_data(chart, 0)["source"]) == {"real", "generated"}
-    run = ui.shared_run(ganplay.RunConfig(), None).run  # the page trained the defaults in the shared cache
+    run = ui.live_loop().train_to_end(ganplay.RunConfig())  # the page trained the defaults on the shared loop
     assert run.status == "done"
     assert_allclose(layer_data(chart, 1)[["x", "y"]], run.sample(z=np.zeros((1, 2))), rtol=0, atol=2e-6)
 
@@ -104,9 +105,10 @@ def test_uses_the_visitors_trained_playground_run_and_trains_to_the_end_on_reque
 
 def test_the_run_trained_on_the_playground_is_walked_after_switching_pages(app):
     app.switch_page("pages/playground.py").run()
+    app.sidebar.number_input(key="cfg_seed").set_value(21).run()  # a run no other test has trained
     app.button[1].click().run()  # Step: 100 generator steps
     open_page(app, LATENT)
-    assert app.session_state["run_config"] == ganplay.RunConfig()  # the settings came along
+    assert app.session_state["run_config"] == ganplay.RunConfig(seed=21)  # the settings came along
     assert "your Playground run, as it stands at step 100" in app.info[0].value
 
 
@@ -151,8 +153,8 @@ def test_conditional_page_loads_with_defaults_and_draws_every_view(app):
 
 
 def test_step_trains_the_pages_own_run_and_leaves_the_playground_alone(app):
-    own = ganplay.Trainer(ganplay.RunConfig())
-    app.session_state["run"] = own
+    app.switch_page("pages/playground.py").run()
+    own = app.session_state["run"]
     open_page(app, CONDITIONAL)
     app.button[1].click().run()  # Step
     assert app.session_state["conditional_run"].step_count == 100 and own.step_count == 0
@@ -162,8 +164,13 @@ def test_step_trains_the_pages_own_run_and_leaves_the_playground_alone(app):
 
 def test_play_trains_and_pause_keeps_the_run(app):
     open_page(app, CONDITIONAL)
-    app.button[0].click().run()  # Play: the first frame advances the run
-    assert app.session_state["conditional_playing"] and app.session_state["conditional_run"].step_count > 0
+    app.button[0].click().run()  # Play: the loop trains the run while the page reads its frames
+    deadline = time.monotonic() + 60
+    while app.session_state["conditional_run"].step_count == 0:
+        assert time.monotonic() < deadline, "the run did not move for a minute"
+        time.sleep(0.05)
+        app.run()
+    assert app.session_state["conditional_playing"]
     app.button[0].click().run()  # Pause
     reached = app.session_state["conditional_run"].step_count
     app.run()

@@ -1,5 +1,6 @@
 """AppTest of the Mode collapse page: defaults draw the variants side by side; Step, Play, seeds, settings."""
 import json
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,22 +35,26 @@ def test_defaults_draw_four_variants_side_by_side_with_their_charts(page):
     panels = pa.ipc.open_stream(panels).read_all().to_pandas().sort_values("order", kind="stable")
     assert panels.panel.unique().tolist() == [f"{title}: 0 of 8 modes" for title in
                                               ("Minimax GAN", "Non-saturating GAN", "WGAN-GP", "LSGAN")]
-    assert [len(stack.configs) for stack in page.session_state.collapse_live.side.stacks] == [3, 1]
+    assert [len(stack.configs) for stack in page.session_state.collapse_live.comparison.side.stacks] == [3, 1]
 
 
 def test_step_trains_every_variant_and_extends_the_track(page):
     page.button(key="collapse_step").click().run()
     assert _counter(page) == "Step 100 of 2,000" and not page.exception
-    track = page.session_state.collapse_live.track
+    track = page.session_state.collapse_live.frame.value.track
     assert sorted({m.step for m in track}) == [0, 20, 40, 60, 80, 100] and len(track) == 24
     page.button(key="collapse_reset").click().run()
-    assert _counter(page) == "Step 0 of 2,000" and len(page.session_state.collapse_live.track) == 4
+    assert _counter(page) == "Step 0 of 2,000" and len(page.session_state.collapse_live.frame.value.track) == 4
 
 
 def test_play_trains_live_and_pause_keeps_the_step(page):
-    page.button(key="collapse_play").click().run()  # a frame is drawn, then the runs train for the next one
-    page.run()
-    assert page.session_state.collapse_playing and _counter(page) != "Step 0 of 2,000"
+    page.button(key="collapse_play").click().run()  # the loop trains the runs while the page reads frames
+    deadline = time.monotonic() + 60
+    while _counter(page) == "Step 0 of 2,000":
+        assert time.monotonic() < deadline, "the step counter did not move for a minute"
+        time.sleep(0.05)
+        page.run()
+    assert page.session_state.collapse_playing
     page.button(key="collapse_pause").click().run()
     reached = _counter(page)
     page.run()
@@ -69,7 +74,7 @@ def test_repeat_over_seeds_reports_mean_and_std_per_variant(page):
 
 def test_one_recipe_for_all_trains_in_one_stack(page):
     page.radio(key="collapse_recipe").set_value("shared").run()
-    assert [len(stack.configs) for stack in page.session_state.collapse_live.side.stacks] == [4]
+    assert [len(stack.configs) for stack in page.session_state.collapse_live.comparison.side.stacks] == [4]
 
 
 def test_settings_and_the_run_survive_a_page_switch(page):

@@ -82,7 +82,7 @@ def test_every_mode_dataset_and_every_variant_works_on_the_mode_collapse_page():
     at.sidebar.select_slider(key="collapse_steps").set_value(100).run()
 
     def trained(at: AppTest) -> RunConfig:
-        return at.session_state.collapse_live.configs[0]
+        return at.session_state.collapse_live.config.configs[0]
     # one variant at a time: a Step of four (WGAN-GP with five critic steps) on every dataset is slow
     problems = _try_every(at, lambda at, v: at.sidebar.multiselect(key="collapse_variants").set_value([v]),
                           [*VARIANTS], trained, "collapse_step")

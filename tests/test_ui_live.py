@@ -1,81 +1,79 @@
-"""The UI package's live helpers outside a page: the one stepping helper, the shared finished runs, and the
+"""The UI's live helpers outside a page: sessions on the shared loop, finished runs shared and bounded, and the
 private Streamlit flag the entry point relies on."""
+import gc
 import inspect
 import threading
 
 import pytest
+import torch
 
 import ganplay
 from ganplay import ui
+from ganplay.live import LiveLimit, LiveLoop
+from ganplay.ui import caches
+from ganplay.ui.live import Session
+
+TINY = dict(n=100, batch_size=16, g_width=8, d_width=8)
 
 
-class Counter:
-    """Anything with .step(n) and .finished: what ui.advance steps."""
-
-    def __init__(self, total: int):
-        self.total, self.chunks = total, []
-
-    @property
-    def finished(self) -> bool:
-        return sum(self.chunks) >= self.total
-
-    def step(self, n: int) -> None:
-        self.chunks.append(min(n, self.total - sum(self.chunks)))
+def test_a_session_whose_state_is_dropped_frees_its_runs():
+    loop = LiveLoop(frame_of=caches.publish, make_run=caches.make_run, max_live=1)
+    session = Session(loop)
+    loop.watch(session.owner, ganplay.RunConfig(steps=50, seed=1, **TINY))
+    with pytest.raises(LiveLimit):  # the server is full while that session holds its run
+        loop.watch("another visitor", ganplay.RunConfig(steps=50, seed=2, **TINY))
+    del session  # what Streamlit does with a session's state once its browser has been gone for the TTL
+    gc.collect()
+    viewer = loop.watch("another visitor", ganplay.RunConfig(steps=50, seed=2, **TINY))
+    assert viewer.frame.step == 0
 
 
-def test_advance_measures_with_one_step_and_stops_at_its_budget():
-    live = Counter(1000)
-    assert ui.advance(live, budget=0.0) is False
-    assert live.chunks == [1]  # a spent budget still trains one step: every frame shows progress
-
-
-def test_advance_trains_to_the_end_and_says_so():
-    live = Counter(1000)
-    assert ui.advance(live, budget=3600.0) is True
-    assert sum(live.chunks) == 1000 and live.chunks[0] == 1
-    assert ui.advance(live) is True and sum(live.chunks) == 1000  # a finished run is not stepped again
-
-
-def test_finished_reads_a_trainers_status_and_a_side_by_sides_flag():
-    cfg = ganplay.RunConfig(steps=3, n=50, batch_size=8, g_width=4, d_width=4)
-    run, side = ganplay.Trainer(cfg), ganplay.SideBySide([cfg, cfg.replace(seed=1)])
-    assert not ui.finished(run) and not ui.finished(side)
-    assert ui.advance(run, 3600.0) and ui.advance(side, 3600.0)
-    assert run.step_count == 3 and run.status == "done" and side.finished
-
-
-def test_two_visitors_asking_for_one_config_share_one_training():
-    cfg = ganplay.RunConfig(steps=120, n=100, batch_size=16, g_width=8, d_width=8, seed=11)
-    shared = ui.shared_run(cfg, None)
-    chunks, step = [], shared.run.step
-    shared.run.step = lambda n: (chunks.append(n), step(n))[1]
-    runs = []
-    visitors = [threading.Thread(target=lambda: runs.append(ui.train_with_progress(cfg))) for _ in range(2)]
+def test_two_visitors_asking_for_one_finished_run_share_one_training():
+    cfg = ganplay.RunConfig(steps=120, seed=11, **TINY)
+    loop, runs = LiveLoop(frame_of=caches.publish, make_run=caches.make_run), []
+    visitors = [threading.Thread(target=lambda: runs.append(loop.train_to_end(cfg))) for _ in range(2)]
     for visitor in visitors:
         visitor.start()
     for visitor in visitors:
         visitor.join(timeout=120)
-    assert len(runs) == 2 and runs[0] is runs[1] is shared.run
-    assert sum(chunks) == 120 and shared.run.status == "done"  # trained once, not once per visitor
+    assert len(runs) == 2 and runs[0] is runs[1] and runs[0].status == "done"
+    assert loop.steps_taken(cfg) == 120  # trained once, not once per visitor
+    assert ganplay.train(cfg).sample(50) == pytest.approx(runs[0].sample(50), abs=0)  # the same run as in one go
 
 
-def test_a_training_cut_short_is_carried_on_by_the_next_visitor():
-    cfg = ganplay.RunConfig(steps=100, n=100, batch_size=16, g_width=8, d_width=8, seed=12)
-    shared = ui.shared_run(cfg, None)
-    step = shared.run.step
+def test_a_finished_run_nobody_waits_for_any_more_stops_training():
+    cfg = ganplay.RunConfig(steps=50_000, seed=12, **TINY)
+    loop = LiveLoop(frame_of=caches.publish, make_run=caches.make_run)
 
-    def leave_after_two(n):  # the first visitor's session ends while it trains
-        if shared.run.step_count >= 2 * n:
+    def leave(step, steps):  # the visitor's page is stopped (a rerun, a closed tab) while it waits
+        if step > 0:
             raise KeyboardInterrupt("visitor left")
-        return step(n)
-    shared.run.step = leave_after_two
     with pytest.raises(KeyboardInterrupt):
-        ui.train_with_progress(cfg)
-    assert shared.run.step_count == 4 and not shared.lock.locked()
-    shared.run.step = step
-    run = ui.train_with_progress(cfg)
-    assert run is shared.run and run.step_count == 100
-    assert ganplay.train(cfg).sample(50) == pytest.approx(run.sample(50), abs=0)  # the same run as in one go
+        loop.train_to_end(cfg, progress=leave, poll_seconds=0.01)
+    other = loop.watch("someone", ganplay.RunConfig(steps=60, seed=13, **TINY))
+    other.step(30)  # by now the chunk the loop was training when the visitor left is over
+    left = loop.steps_taken(cfg)
+    other.step(30)  # the loop serves others...
+    assert loop.steps_taken(cfg) == left and 0 < left < 50_000  # ...and no longer this one
+
+
+def test_a_finished_run_too_long_for_the_server_is_refused_naming_the_limit():
+    cfg = ganplay.RunConfig(steps=50_000, seed=14, **TINY)
+    loop = LiveLoop(frame_of=caches.publish, make_run=caches.make_run)
+    with pytest.raises(LiveLimit, match="more than the 0 s this server allows"):
+        loop.train_to_end(cfg, max_seconds=1e-3)
+
+
+def test_a_comparison_steps_on_the_loop_as_collapse_comparison_does():
+    configs = tuple(ganplay.collapse.variant_configs(ganplay.RunConfig(dataset="ring8", steps=40, **TINY),
+                                                     ["gan", "lsgan"], shared_recipe=True))
+    loop = LiveLoop(frame_of=caches.publish, make_run=caches.make_run)
+    shown = loop.watch("visitor", ui.Comparing(configs)).step(40)
+    alone = ganplay.collapse.Comparison(configs).step(40)
+    assert shown.step == 40 and shown.finished
+    assert shown.value.track == alone.track  # the same scores at the same steps
+    for live, lone in zip(shown.value.panels, ganplay.collapse.panels(alone.side)):
+        torch.testing.assert_close(live.fake, lone.fake, rtol=0, atol=0)
 
 
 def test_the_private_pages_flag_the_entry_point_sets_still_steers_streamlit():

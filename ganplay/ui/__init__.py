@@ -5,25 +5,22 @@
   own_data   the visitor's own data (upload or paint), the plane to draw it on
   take_away  downloads and the script that redoes a run
   pictures   the picture views of image data (digits): live grids, latent walks, labels, digit counts
-  live       Play / Pause / Step / Reset, the play loop, the one stepping helper, the status line
-  caches     what every visitor shares (finished runs, projections)
+  live       Play / Pause / Step / Reset, the live view (frames read from the server's loop), the status line
+  caches     what every visitor shares (the live loop, projections)
   state      the session-state keys, in one place
   text       a visitor's text shown as text, never as Markdown
 """
 from .. import Trainer
-from .caches import shared_run
+from .caches import Comparing, ComparisonFrame, live_loop
 from .links import current_config, ensure_entrypoint
-from .live import (FRAME_MARGIN_SECONDS, MAX_STEP_BUDGET_SECONDS, STEP_BUDGET_SECONDS, TARGET_FRAME_SECONDS, advance,
-                   chart, draw, finished, guarded, live_run, play_live, run_controls, status_line, train_with_progress,
-                   training_budget)
-from .own_data import data_for, new_run, own_data_section, projection
+from .live import LiveRun, chart, draw, guarded, live_run, play_live, run_controls, status_line, train_with_progress
+from .own_data import data_for, own_data_section, projection
 from .pictures import conditional_pictures, digit_collapse_section, latent_walk_pictures, picture_view, same_z_pictures
 from .sidebar import settings_sidebar
 from .take_away import take_away_section
 from .text import as_text
 
-__all__ = ["Trainer", "shared_run", "current_config", "ensure_entrypoint", "FRAME_MARGIN_SECONDS",
-           "MAX_STEP_BUDGET_SECONDS", "STEP_BUDGET_SECONDS", "TARGET_FRAME_SECONDS", "advance", "chart", "draw", "finished",
-           "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress", "training_budget",
-           "data_for", "new_run", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
+__all__ = ["Trainer", "Comparing", "ComparisonFrame", "live_loop", "current_config", "ensure_entrypoint", "LiveRun",
+           "chart", "draw", "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress",
+           "data_for", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
 __all__ += ["conditional_pictures", "digit_collapse_section", "latent_walk_pictures", "picture_view", "same_z_pictures"]

@@ -1,28 +1,112 @@
-"""What every visitor of one server process shares, in Streamlit's resource cache (per-key lock, entry bound).
+"""What every visitor of one server process shares, in Streamlit's resource cache: the live loop that trains
+every watched run (ganplay.live), and projections of own data.
 
 Deterministic training makes sharing safe: the same config always gives the same run.
 """
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.logger import get_logger
 
-from .. import RunConfig, Trainer, userdata
+from .. import RunConfig, Trainer, collapse, frames, userdata
 from ..datasets import Dataset
+from ..live import LiveLoop
+from ..variants import VARIANTS
+
+FINISHED_RUN_SECONDS = 120.0  # the most one finished-run training (Latent walk) may cost this server
+VIEWER_MARGIN_SECONDS, TRIM_SECONDS = 30.0, 10.0
+_NOBODY = object()
+LOG = get_logger(__name__)
+NEW_TRAINING = "live loop: a new training of "  # what make_run logs
 
 
-class SharedRun:
-    """One run of a config for every visitor who asks; stepped by one thread at a time, under `lock`."""
+@dataclass(frozen=True)
+class Comparing:
+    """The key of a mode-collapse comparison on the loop: its configs (one per variant), all of one length."""
 
-    def __init__(self, run: Trainer):
-        self.run, self.lock = run, threading.Lock()
+    configs: tuple[RunConfig, ...]
+
+    @property
+    def steps(self) -> int:
+        return self.configs[0].steps
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)
-def shared_run(cfg: RunConfig, _data: Dataset | None) -> SharedRun:
-    """The shared run of cfg, untrained when new (cfg carries own data's content hash, so _data need not be hashed)."""
-    return SharedRun(Trainer(cfg, _data))
+@dataclass(frozen=True, eq=False)
+class ComparisonFrame:
+    """What one frame of the mode-collapse page shows: every variant's scored samples, the metric track,
+    and which variants diverged (title, step)."""
+
+    step: int
+    panels: list[collapse.Panel]
+    track: tuple[collapse.Measure, ...]
+    diverged: tuple[tuple[str, int], ...]
+
+
+class LiveComparison:
+    """collapse.Comparison as the loop steps a run: step(n), step_count, status, config."""
+
+    def __init__(self, key: Comparing):
+        self.config, self.comparison = key, collapse.Comparison(key.configs)
+
+    @property
+    def step_count(self) -> int:
+        return collapse.steps_done(self.comparison.side)
+
+    @property
+    def data(self) -> Dataset:
+        return self.comparison.side.runs[0].data
+
+    @property
+    def status(self) -> str:
+        return "done" if self.comparison.finished else "ready" if self.step_count == 0 else "training"
+
+    def step(self, n: int) -> "LiveComparison":
+        self.comparison.step(n)
+        return self
+
+    def frame(self) -> ComparisonFrame:
+        side = self.comparison.side
+        return ComparisonFrame(self.step_count, collapse.panels(side), self.comparison.track,
+                               tuple((VARIANTS[r.config.variant].title, r.diverged_at) for r in side.runs
+                                     if r.status == "diverged"))
+
+
+def make_run(key: RunConfig | Comparing, data: Dataset | None):
+    """A new training on the loop (the one place one starts: logged, so that a benchmark can count them)."""
+    LOG.info(NEW_TRAINING + "%s", key if isinstance(key, Comparing) else key.to_query())
+    return LiveComparison(key) if isinstance(key, Comparing) else Trainer(key, data)
+
+
+def publish(run) -> frames.Frame | ComparisonFrame:
+    """A published frame, computed once for every viewer of the run: every layer a viewer may toggle."""
+    if isinstance(run, LiveComparison):
+        return run.frame()
+    return frames.frame_of(run, critic=True, push=True, densities=True)
+
+
+def _trim_now_and_then(loop: LiveLoop) -> None:
+    """Streamlit frees a closed tab's session state lazily (its session store reaps on a later write, and the state
+    sits in reference cycles until a full collection), so a session's finalizer may come late: the loop itself lets
+    go of viewers unseen for its viewer_seconds. Releasing an owner nobody is trims the loop's registry."""
+    while True:
+        time.sleep(TRIM_SECONDS)
+        loop.release(_NOBODY)
+
+
+@st.cache_resource(show_spinner=False)
+def live_loop() -> LiveLoop:
+    """The one training loop of this server process (its thread starts when someone plays). A viewer unseen for
+    the session lifetime and a margin no longer keeps its run (a paused tab's run then waits among the cached
+    ones; if it was evicted meanwhile it trains again from step 0, its viewer showing its last frame until the
+    run passes it)."""
+    ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    loop = LiveLoop(frame_of=publish, make_run=make_run, viewer_seconds=ttl + VIEWER_MARGIN_SECONDS)
+    threading.Thread(target=_trim_now_and_then, args=(loop,), name="ganplay-live-trim", daemon=True).start()
+    return loop
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -1,133 +1,201 @@
-"""The visitor's live runs: Play / Pause / Step / Reset, the play loop, one stepping helper, the status line."""
+"""The visitor's live runs on the server's training loop (ganplay.live): Play / Pause / Step / Reset, the live
+view that only reads and draws frames, finished runs under a progress bar, the status line.
+
+Sessions never train: the loop's thread steps every watched run, one thread per run, and a session's fragment
+reads its viewer's latest frame. A session's runs are released when Streamlit drops its state.
+"""
 from __future__ import annotations
 
-import time
-from typing import Callable, Protocol
+import uuid
+import weakref
+from contextlib import contextmanager
+from typing import Callable, Hashable, Iterator
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from .. import RunConfig, Trainer
 from ..charts import Drawing
+from ..config import widgets
+from ..live import LiveLimit, LiveLoop, Viewer
+from ..recording import LiveFrame
 from . import caches
-from .own_data import data_for, new_run
+from .own_data import data_for
+from .state import PREFIX
 from .text import as_text, divergence_text
 
-FRAME_SECONDS = 0.05  # the browser asks for a frame this often; a longer frame is simply followed by the next
-TARGET_FRAME_SECONDS = 0.18  # a live view's frame period: five or six frames a second, the rest is training
-FRAME_MARGIN_SECONDS = 0.04  # a frame's cost beyond drawing and training: messages, Streamlit's bookkeeping
-# (The period is fixed, not stretched to a slow browser's: on a shared server a longer one is contention.)
-STEP_BUDGET_SECONDS, MAX_STEP_BUDGET_SECONDS = 0.06, 0.2  # training per frame: at least, and at most (Pause waits)
-WAIT_SECONDS = 0.25  # how often a visitor waiting for another's training redraws its progress
+FRAME_SECONDS = 0.2  # the browser asks for a frame this long after the last (the loop publishes one every 0.2 s)
+STEP_SECONDS = 30.0  # the longest Step waits for the loop
+SETTING_KEYS = tuple(PREFIX + name for name in widgets())  # the sidebar's widgets of RunConfig fields
+SETTLED, INLINE = "settled_settings", "live_view_inline"  # session-state keys of _keep_settled
 
 
-class Steppable(Protocol):
-    def step(self, n: int): ...
+LOG = get_logger(__name__)
 
 
-def finished(live: Steppable) -> bool:
-    """Whether live (a Trainer, a SideBySide, a Comparison) has nothing left to train."""
-    return live.finished
+def _release(loop: LiveLoop, owner: Hashable) -> None:
+    loop.release(owner)
+    LOG.info("a session ended: its live runs were released")  # the browser tests read this in the server's log
 
 
-def advance(live: Steppable, budget: float = STEP_BUDGET_SECONDS) -> bool:
-    """Train for about `budget` seconds and say whether live finished: one step measures the speed (a slow
-    run must not overrun the budget), the next chunk fills the rest."""
-    start, chunk = time.perf_counter(), 1
-    while not finished(live):
-        began = time.perf_counter()
-        live.step(chunk)
-        now = time.perf_counter()
-        if now - start >= budget:
-            break
-        chunk = int(max(1, (budget - (now - start)) * chunk / max(now - began, 1e-6)))
-    return finished(live)
+class Session:
+    """This session's name on the loop; when Streamlit drops the session's state, its runs are released."""
+
+    def __init__(self, loop: LiveLoop):
+        self.owner = uuid.uuid4().hex
+        # not at interpreter exit: the loop's thread and the log's stream are gone by then
+        weakref.finalize(self, _release, loop, self.owner).atexit = False
 
 
-def live_run(cfg: RunConfig, key: str = "run", playing_key: str = "playing") -> Trainer:
-    """The visitor's own run of cfg under st.session_state[key]; a new config starts a new run, and the
-    page says so. Pages with a run of their own pass their own keys."""
-    run = st.session_state.get(key)
-    if run is None or run.config != cfg:
-        if run is not None:
+def session_owner() -> Hashable:
+    if "live_session" not in st.session_state:
+        st.session_state.live_session = Session(caches.live_loop())
+    return st.session_state.live_session.owner
+
+
+class LiveRun:
+    """A session's run on the loop, read as a run: the frame it shows, and the run itself, read while nobody
+    steps it (sample, export; it may stand ahead of the frame when other visitors train it on)."""
+
+    def __init__(self, viewer: Viewer):
+        self.viewer = viewer
+
+    @property
+    def config(self) -> RunConfig:
+        return self.viewer.config
+
+    @property
+    def frame(self) -> LiveFrame:
+        return self.viewer.frame
+
+    @property
+    def step_count(self) -> int:
+        return self.viewer.frame.step
+
+    @property
+    def finished(self) -> bool:
+        return self.viewer.frame.finished
+
+    @contextmanager
+    def holding(self) -> Iterator[Trainer]:
+        with self.viewer.holding() as run:
+            yield run
+
+    def __getattr__(self, name: str):
+        """Anything else a run offers (data, sample, history, generator_state), with nobody stepping it."""
+        with self.holding() as run:
+            value = getattr(run, name)
+        if not callable(value):
+            return value
+
+        def held(*args, **kwargs):
+            with self.holding() as run:
+                return getattr(run, name)(*args, **kwargs)
+        return held
+
+
+def live_run(cfg: RunConfig | caches.Comparing, key: str = "run", playing_key: str = "playing") -> LiveRun:
+    """The visitor's run of cfg on the loop, kept under st.session_state[key] (the loop's slot of that name); a
+    new config starts from step 0, and the page says so."""
+    known = st.session_state.get(key)
+    if known is None or known.config != cfg:
+        if known is not None:
             st.toast("Settings changed: the run starts over from step 0.")
-        run = new_run(cfg)
-        st.session_state[key], st.session_state[playing_key] = run, False
-    return run
+        data = data_for(cfg) if isinstance(cfg, RunConfig) else None
+        try:
+            viewer = caches.live_loop().watch(session_owner(), cfg, data, slot=key)
+        except (LiveLimit, ValueError) as problem:
+            st.error(as_text(problem))
+            st.stop()
+        st.session_state[key] = LiveRun(viewer)
+        st.session_state[playing_key] = False
+    return st.session_state[key]
 
 
-def play_live(playing_key: str, live: Callable[[], Steppable], draw: Callable[[], None]) -> None:
-    """A page's live view: a fragment that, while st.session_state[playing_key], draws the current frame and
-    then trains live() for the next.
+def _settle_widgets() -> None:
+    """After a full run's sidebar: the settings' widget values as this run left them (see _keep_settled)."""
+    st.session_state[SETTLED] = {key: st.session_state[key] for key in SETTING_KEYS if key in st.session_state}
+    st.session_state[INLINE] = True  # the live view's next run is this full run's own call of it
 
-    Drawing first lets the browser render one frame while the server trains the next; only the first
-    frame after Play trains first, so that it already shows progress.
-    """
+
+def _keep_settled() -> None:
+    """Undo what a timer's fragment run brought back from the browser's past.
+
+    The browser sends every widget's value with each timer tick of the live view. A tick sent before the browser
+    received a full run's settings carries their old values, and Streamlit applies them over what that run's
+    callbacks wrote (a variant's recipe, the own data selected by an upload). A setting the visitor changes
+    always comes in a full run, so a setting that differs from the last full run's in a fragment run is such a
+    stale value: put it back."""
+    if st.session_state.pop(INLINE, False):
+        return
+    for key, value in st.session_state.get(SETTLED, {}).items():
+        if key in st.session_state and st.session_state[key] != value:
+            st.session_state[key] = value
+
+
+def play_live(playing_key: str, live: Callable[[], LiveRun], draw: Callable[[LiveFrame], None]) -> None:
+    """A page's live view: a fragment that reads live()'s latest frame (playing, the loop trains it meanwhile)
+    and draws it; at the run's end it stops and redraws the page."""
+    _settle_widgets()
+
     @st.fragment(run_every=FRAME_SECONDS if st.session_state.get(playing_key) else None)
     def live_view() -> None:
-        playing, was_playing = st.session_state.get(playing_key), f"{playing_key}_last_frame"
-        resumed = playing and not st.session_state.get(was_playing)
-        st.session_state[was_playing] = playing
-        done = resumed and advance(live(), STEP_BUDGET_SECONDS)
-        began = time.perf_counter()
-        guarded(draw, "Drawing the frame")
-        if playing and not resumed and not done:
-            done = advance(live(), training_budget(time.perf_counter() - began))
-        if done:
+        _keep_settled()
+        playing = bool(st.session_state.get(playing_key))
+        try:
+            shown = live().viewer.read(playing)
+        except (LiveLimit, RuntimeError) as problem:
+            st.session_state[playing_key] = False
+            st.error(as_text(problem))
+            return
+        guarded(lambda: draw(shown), "Drawing the frame")
+        if playing and shown.finished:
             st.session_state[playing_key] = False
             st.rerun()  # the whole page: stops the timer, brings back the Play button, draws the last frame
     live_view()
 
 
-def training_budget(drawing: float) -> float:
-    """Seconds of training for a frame that took `drawing` seconds to draw: what TARGET_FRAME_SECONDS leaves."""
-    return min(MAX_STEP_BUDGET_SECONDS, max(STEP_BUDGET_SECONDS, TARGET_FRAME_SECONDS - drawing - FRAME_MARGIN_SECONDS))
-
-
-def train_with_progress(cfg: RunConfig, label: str = "Training") -> Trainer:
-    """cfg trained to the end under a progress bar, once however many visitors ask: one trains, the others follow
-    its progress; a visitor who leaves mid-way leaves the run where it stood for the next to carry on."""
-    shared = caches.shared_run(cfg, data_for(cfg))
-    run = shared.run
-    if finished(run):  # nothing steps a finished run again: safe to read without the lock
-        return run
+def train_with_progress(cfg: RunConfig, label: str = "Training") -> Trainer | None:
+    """cfg trained to the end on the loop under a progress bar: one training however many visitors ask, stopped
+    when none waits any more, refused (with a message naming the bound) when it would cost too long."""
     bar = st.progress(0.0, text=label)
 
-    def show() -> None:
-        bar.progress(run.step_count / cfg.steps, text=f"{label}: step {run.step_count:,} of {cfg.steps:,}")
+    def show(step: int, steps: int) -> None:
+        bar.progress(step / steps, text=f"{label}: step {step:,} of {steps:,}")
 
-    while not shared.lock.acquire(timeout=WAIT_SECONDS):
-        show()  # another visitor trains it
     try:
-        while not finished(run):
-            run.step(max(cfg.steps // 50, 1))
-            show()
-    finally:
-        shared.lock.release()
+        run = caches.live_loop().train_to_end(cfg, data_for(cfg), show, max_seconds=caches.FINISHED_RUN_SECONDS)
+    except (LiveLimit, RuntimeError) as problem:
+        bar.empty()
+        st.error(as_text(problem))
+        return None
     bar.empty()
     return run
 
 
-def run_controls(name: str, playing_key: str, live: Callable[[], Steppable], reset: Callable[[], None]):
+def run_controls(name: str, playing_key: str, live: Callable[[], LiveRun]):
     """Play / Pause / Step / Reset of the live view of live() whose flag is st.session_state[playing_key].
 
-    Buttons are keyed `<name>_play` etc.; Step trains 100 generator steps. Returns the row's wide last column
-    for the page's toggles.
+    Buttons are keyed `<name>_play` etc.; Step moves 100 generator steps on (the loop trains them if need be),
+    Reset goes back to step 0 of the same run's recording (a config's training is deterministic: a new run
+    would redo the same frames). Returns the row's wide last column for the page's toggles.
     """
-    done = finished(live())
+    done = live().finished
 
     def play() -> None:
         st.session_state[playing_key] = not done
 
     def pause() -> None:
         st.session_state[playing_key] = False
+        live().viewer.pause()
 
     def step_once() -> None:
         pause()
-        live().step(100)
+        live().viewer.step(100, STEP_SECONDS)
 
     def start_over() -> None:
         pause()
-        reset()
+        live().viewer.reset()
 
     buttons = st.columns([1, 1, 1, 5])
     if st.session_state.get(playing_key):
@@ -141,12 +209,11 @@ def run_controls(name: str, playing_key: str, live: Callable[[], Steppable], res
     return buttons[3]
 
 
-def status_line(run: Trainer) -> None:
+def status_line(step: int, cfg: RunConfig, diverged_at: int | None = None) -> None:
     """Progress bar and step counter; a clear message when training diverged."""
-    cfg = run.config
-    st.progress(min(run.step_count / cfg.steps, 1.0), text=f"Step {run.step_count:,} of {cfg.steps:,}")
-    if run.status == "diverged":
-        st.error(divergence_text(run))
+    st.progress(min(step / cfg.steps, 1.0), text=f"Step {step:,} of {cfg.steps:,}")
+    if diverged_at is not None:
+        st.error(divergence_text(cfg, diverged_at))
 
 
 def chart(altair_chart, width="stretch", **kwargs) -> None:

@@ -119,10 +119,6 @@ def data_for(cfg: RunConfig) -> Dataset | None:
     return own().dataset if cfg.dataset == "csv" else None
 
 
-def new_run(cfg: RunConfig) -> Trainer:
-    return Trainer(cfg, data_for(cfg))
-
-
 def projection(run: Trainer) -> userdata.Projection | None:
     """For data with more than two columns: which plane to draw it on (PCA or a pair of columns); pictures
     are drawn as pictures, on no plane."""

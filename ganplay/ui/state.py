@@ -2,8 +2,10 @@
 
 Session state keys (all in one place):
   run_config   the visitor's RunConfig; survives page switches (widget state does not)
-  run          the visitor's live Trainer for run_config
+  run          the visitor's live run of run_config on the server's loop (live.LiveRun: its viewer's frame)
   playing      whether the live view advances on its timer
+  live_session the session's name on the loop (live.Session); its runs are released when it goes
+  settled_settings, live_view_inline  the settings as the last full run left them (live._keep_settled)
   cfg_<field>  the sidebar widget of one RunConfig field
   link_report  (config, ignored settings) of the link the session was opened with
   preset       the "Lesson preset" selectbox
@@ -14,7 +16,6 @@ Session state keys (all in one place):
   data_message (kind, text): what the last upload or paint stroke did
   picture_report  (key, DigitReport, step): the Playground's last count of its generated digits
   collapse_digit_runs  the digit comparisons a visitor asked the mode-collapse page to train
-  <playing key>_last_frame  whether that live view's last frame was playing (the next one after Play trains first)
   other widgets: upload, upload_label, paint_canvas, projection, classroom_fields, own_data_open, take_away_open
 """
 from __future__ import annotations

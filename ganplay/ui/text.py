@@ -20,9 +20,9 @@ def as_text(text: str) -> str:
     return _PUNCTUATION.sub(r"\\\1", joined)
 
 
-def divergence_text(run) -> str:
-    """Why a run stopped as diverged, without blaming the learning rate for what happened before any learning."""
-    cfg, step = run.config, run.diverged_at
+def divergence_text(cfg, step: int) -> str:
+    """Why a run of cfg stopped as diverged at `step`, without blaming the learning rate for what happened before
+    any learning."""
     if step == 0:
         cause = ("your data's values may be too extreme (rescale them), or these settings make the first update "
                  "overflow" if cfg.dataset == "csv"
