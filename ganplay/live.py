@@ -311,7 +311,8 @@ class LiveLoop(_Runs):
             else:
                 entry.leases.pop(viewer, None)
             viewer.following = viewer.cursor >= head.step
-            viewer.read_at = entry.used_at = now
+            # playback measures from the previous playing read only: Play after a pause starts from where it was
+            viewer.read_at, entry.used_at = now if playing else None, now
             return self._show(viewer, entry.recording.at(viewer.cursor))
 
     def step(self, viewer: Viewer, n: int = 100, timeout: float = 30.0) -> LiveFrame:
