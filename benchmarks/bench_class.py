@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -22,28 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_browser import WATCH_COUNTER  # noqa: E402
-from serve import launch, streamlit_server  # noqa: E402
+from serve import PeakRss, launch, rss_mb, streamlit_server  # noqa: E402
 
 from ganplay.ui.caches import NEW_TRAINING  # noqa: E402
 
 LINK = "playground?preset=lsgan&steps=1000"
 STEPS = 1000
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
-
-
-class PeakRss(threading.Thread):
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0.0, True
-
-    def run(self):
-        while self.running:
-            self.peak = max(self.peak, rss_mb(self.pid))
-            time.sleep(0.1)
 
 
 def open_pages(browser, url: str, links: list[str]) -> list:

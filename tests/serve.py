@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -76,3 +77,21 @@ RELEASED = "a session ended: its live runs were released"  # what ganplay.ui.liv
 def released_sessions(log: Path) -> int:
     """How many sessions the server has released (from its log)."""
     return log.read_text(errors="replace").count(RELEASED)
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+class PeakRss(threading.Thread):
+    """Samples the server's resident memory until stopped."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.running = pid, 0.0, True
+
+    def run(self):
+        while self.running:
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(0.1)

@@ -8,13 +8,12 @@ All traffic stays on 127.0.0.1.
 """
 import os
 import re
-import threading
 import time
 import urllib.request
 
 import pytest
 
-from serve import CHROMIUM, SKIP_REASON, STEP_TEXT, launch, step_count, streamlit_server
+from serve import CHROMIUM, SKIP_REASON, STEP_TEXT, PeakRss, launch, rss_mb, step_count, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.load,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=SKIP_REASON)]
@@ -33,28 +32,10 @@ VISITORS = {  # name -> (page and link, steps)
 }
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
-
-
 def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         user, system = stat.read().rsplit(")", 1)[1].split()[11:13]
     return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
-
-
-class PeakRss(threading.Thread):
-    """Samples the server's resident memory until stopped."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0.0, True
-
-    def run(self):
-        while self.running:
-            self.peak = max(self.peak, rss_mb(self.pid))
-            time.sleep(0.1)
 
 
 def progress(page) -> int:
