@@ -20,11 +20,11 @@ from ..config import widgets
 from ..live import LiveLimit, LiveLoop, Viewer
 from ..recording import LiveFrame
 from . import caches
+from .caches import FRAME_SECONDS
 from .own_data import data_for
 from .state import PREFIX
 from .text import as_text, divergence_text
 
-FRAME_SECONDS = 0.2  # the browser asks for a frame this long after the last (the loop publishes one every 0.2 s)
 STEP_SECONDS = 30.0  # the longest Step waits for the loop
 SETTING_KEYS = tuple(PREFIX + name for name in widgets())  # the sidebar's widgets of RunConfig fields
 SETTLED, INLINE = "settled_settings", "live_view_inline"  # session-state keys of _keep_settled
