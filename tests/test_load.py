@@ -62,6 +62,7 @@ def test_eight_visitors_train_at_once_and_press_every_control(capsys):
         pages = {}
         for name, (link, _) in VISITORS.items():
             pages[name] = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+            pages[name].set_default_timeout(120_000)  # eight pages and a server share two cores: slow is not stuck
             pages[name].goto(f"{url}/{link}")
         players = {name: page for name, page in pages.items() if name != "walk"}
         for page in players.values():
