@@ -63,6 +63,10 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
 def step_count(page) -> int:
     """The Playground's counter, read from its 'Step N of M' progress text (-1 when not shown)."""
     counter = page.get_by_text(STEP_TEXT).first
@@ -79,19 +83,36 @@ def released_sessions(log: Path) -> int:
     return log.read_text(errors="replace").count(RELEASED)
 
 
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        user, system = stat.read().rsplit(")", 1)[1].split()[11:13]
+    return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
 
 
 class PeakRss(threading.Thread):
-    """Samples the server's resident memory until stopped."""
+    """Samples the server's resident memory while its `with` block runs (or until the server is gone)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.peak, self.running = pid, 0.0, True
 
+    def __enter__(self) -> "PeakRss":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.running = False
+        self.join()
+
     def run(self):
         while self.running:
-            self.peak = max(self.peak, rss_mb(self.pid))
+            try:
+                self.peak = max(self.peak, rss_mb(self.pid))
+            except (OSError, StopIteration):  # the server exited (a failing test tears it down): nothing to sample
+                return
             time.sleep(0.1)

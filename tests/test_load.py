@@ -13,7 +13,8 @@ import urllib.request
 
 import pytest
 
-from serve import CHROMIUM, SKIP_REASON, STEP_TEXT, PeakRss, launch, rss_mb, step_count, streamlit_server
+from serve import (CHROMIUM, SKIP_REASON, STEP_TEXT, PeakRss, button, cpu_seconds, launch, rss_mb, step_count,
+                   streamlit_server)
 
 pytestmark = [pytest.mark.browser, pytest.mark.load,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=SKIP_REASON)]
@@ -32,12 +33,6 @@ VISITORS = {  # name -> (page and link, steps)
 }
 
 
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        user, system = stat.read().rsplit(")", 1)[1].split()[11:13]
-    return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
-
-
 def progress(page) -> int:
     """A visitor's step: the live counter, or the Latent walk's training progress (-1 when neither shows)."""
     shown = step_count(page)
@@ -47,18 +42,25 @@ def progress(page) -> int:
     return int(TRAINING_TEXT.search(bar.inner_text()).group(1).replace(",", "")) if bar.count() else -1
 
 
-def button(page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
+def press(page, name: str) -> None:
+    """Click a control as a visitor would, whatever the run did meanwhile: the other viewer of a shared run may
+    have trained it to the end, or a Step reached the last step. A finished run has nothing to pause, and its
+    Play and Step are disabled, as they should be: the visitor starts over with Reset first."""
+    control = button(page, name)
+    control.or_(button(page, "Play").and_(page.locator(":disabled"))).first.wait_for()
+    if not control.count():
+        return  # Pause, and the run is at its end
+    if control.is_disabled():
+        button(page, "Reset").click()  # the click below waits for the control the rerun enables
+    control.click()
 
 
-def test_eight_visitors_train_at_once_and_press_every_control(capsys):
+def test_eight_visitors_train_at_once_and_press_every_control(record_property):
     from playwright.sync_api import sync_playwright
 
     with streamlit_server() as (url, server), sync_playwright() as p:
         browser = launch(p)
         idle = rss_mb(server.pid)
-        sampler = PeakRss(server.pid)
-        sampler.start()
         pages = {}
         for name, (link, _) in VISITORS.items():
             pages[name] = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
@@ -68,33 +70,31 @@ def test_eight_visitors_train_at_once_and_press_every_control(capsys):
         for page in players.values():
             button(page, "Play").wait_for()
         loaded = rss_mb(server.pid)  # the app imported and the sessions open, nothing trained yet
-        for page in players.values():
-            button(page, "Play").click()
-        started = time.monotonic()
-        chores = {  # what each visitor does once its counter moved (the setting: a new run, played again)
-            "a": lambda page: (button(page, "Pause").click(), page.wait_for_timeout(500), button(page, "Play").click()),
-            "b": lambda page: (button(page, "Pause").click(), button(page, "Step").click(),
-                               button(page, "Play").click()),
-            "c": lambda page: (button(page, "Reset").click(), button(page, "Play").click()),
-            "setting": lambda page: (choose_variant(page, "LSGAN"), button(page, "Play").click()),
-        }
-        reached, moved_at = dict.fromkeys(pages, -1), time.monotonic()
-        while any(reached[name] < steps for name, (_, steps) in VISITORS.items()):
-            for name, page in pages.items():
-                step = progress(page)
-                if step != reached[name]:
-                    reached[name], moved_at = step, time.monotonic()
-                if name in chores and step > 0:
-                    chores.pop(name)(page)
-                    reached[name] = -1  # after a Reset or a new run the counter starts again
-            assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
-            assert time.monotonic() - moved_at < STALL_SECONDS, (
-                f"no visitor's counter moved for a minute: {reached}; messages: "
-                f"{[a.inner_text() for page in pages.values() for a in page.locator('[data-testid=stAlert]').all()]}")
-            time.sleep(0.5)
-        took = time.monotonic() - started
-        sampler.running = False
-        sampler.join()
+        with PeakRss(server.pid) as sampler:
+            for page in players.values():
+                button(page, "Play").click()
+            started = time.monotonic()
+            chores = {  # what each visitor does once its counter moved (the setting: a new run, played again)
+                "a": lambda page: (press(page, "Pause"), page.wait_for_timeout(500), press(page, "Play")),
+                "b": lambda page: (press(page, "Pause"), press(page, "Step"), press(page, "Play")),
+                "c": lambda page: (press(page, "Reset"), press(page, "Play")),
+                "setting": lambda page: (choose_variant(page, "LSGAN"), press(page, "Play")),
+            }
+            reached, moved_at = dict.fromkeys(pages, -1), time.monotonic()
+            while any(reached[name] < steps for name, (_, steps) in VISITORS.items()):
+                for name, page in pages.items():
+                    step = progress(page)
+                    if step != reached[name]:
+                        reached[name], moved_at = step, time.monotonic()
+                    if name in chores and step > 0:
+                        chores.pop(name)(page)
+                        reached[name] = -1  # after a Reset or a new run the counter starts again
+                assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
+                assert time.monotonic() - moved_at < STALL_SECONDS, (
+                    f"no visitor's counter moved for a minute: {reached}; messages: "
+                    f"{[a.inner_text() for page in pages.values() for a in page.locator('[data-testid=stAlert]').all()]}")
+                time.sleep(0.5)
+            took = time.monotonic() - started
 
         for name, page in pages.items():
             steps = VISITORS[name][1]
@@ -109,10 +109,10 @@ def test_eight_visitors_train_at_once_and_press_every_control(capsys):
         time.sleep(5)
         busy = (cpu_seconds(server.pid) - before) / 5
         left = rss_mb(server.pid)
-        with capsys.disabled():  # the figures belong in CI's log, not only in a failure report
-            print(f"\nload: {len(VISITORS)} visitors, server RSS idle {idle:.0f} MB, sessions open {loaded:.0f} MB, "
-                  f"peak {sampler.peak:.0f} MB, after they left {left:.0f} MB; CPU after they left {busy:.0%} of a "
-                  f"core; all done {took:.0f} s after Play")
+        record_property("figures", (  # printed at the end of the run (conftest): CI's log keeps them
+            f"{len(VISITORS)} visitors, server RSS idle {idle:.0f} MB, sessions open {loaded:.0f} MB, "
+            f"peak {sampler.peak:.0f} MB, after they left {left:.0f} MB; CPU after they left {busy:.0%} of a core; "
+            f"all done {took:.0f} s after Play"))
         assert sampler.peak < RSS_LIMIT_MB
         assert busy < 0.1  # the server idles once nobody watches
         assert left <= sampler.peak  # nothing grows after they left
