@@ -1,6 +1,5 @@
 """The UI's live helpers outside a page: sessions on the shared loop, finished runs shared and bounded, and the
 private Streamlit flag the entry point relies on."""
-import gc
 import inspect
 import threading
 
@@ -11,19 +10,30 @@ import ganplay
 from ganplay import ui
 from ganplay.live import LiveLimit, LiveLoop
 from ganplay.ui import caches
-from ganplay.ui.live import Session
 
 TINY = dict(n=100, batch_size=16, g_width=8, d_width=8)
 
 
-def test_a_session_whose_state_is_dropped_frees_its_runs():
+def test_a_session_whose_browser_disconnects_frees_its_runs(monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
     loop = LiveLoop(frame_of=caches.publish, make_run=caches.make_run, max_live=1)
-    session = Session(loop)
-    loop.watch(session.owner, ganplay.RunConfig(steps=50, seed=1, **TINY))
+    monkeypatch.setattr(caches, "live_loop", lambda: loop)
+
+    def page():
+        import ganplay
+        from ganplay.ui import caches
+        from ganplay.ui.live import session_owner
+        caches.live_loop().watch(session_owner(), ganplay.RunConfig(steps=50, seed=1, n=100, batch_size=16,
+                                                                     g_width=8, d_width=8))
+
+    app = AppTest.from_function(page).run()
+    owner = app.session_state["live_session"]
+    assert app.run().session_state["live_session"] == owner  # one name for the session's whole life
     with pytest.raises(LiveLimit):  # the server is full while that session holds its run
         loop.watch("another visitor", ganplay.RunConfig(steps=50, seed=2, **TINY))
-    del session  # what Streamlit does with a session's state once its browser has been gone for the TTL
-    gc.collect()
+    st.cache_resource.clear()  # what Streamlit does to a session's resources when its browser disconnects
     viewer = loop.watch("another visitor", ganplay.RunConfig(steps=50, seed=2, **TINY))
     assert viewer.frame.step == 0
 

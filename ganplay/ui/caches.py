@@ -92,9 +92,8 @@ def publish(run) -> frames.Frame | ComparisonFrame:
 
 
 def _trim_now_and_then(loop: LiveLoop) -> None:
-    """Streamlit frees a closed tab's session state lazily (its session store reaps on a later write, and the state
-    sits in reference cycles until a full collection), so a session's finalizer may come late: the loop itself lets
-    go of viewers unseen for its viewer_seconds. Releasing an owner nobody is trims the loop's registry."""
+    """A session that never disconnected cleanly (a server-side drop, a lost release) must not keep its runs: the
+    loop itself lets go of viewers unseen for its viewer_seconds. Releasing an owner nobody is trims the registry."""
     while True:
         time.sleep(TRIM_SECONDS)
         loop.release(_NOBODY)

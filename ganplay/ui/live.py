@@ -2,14 +2,13 @@
 view that only reads and draws frames, finished runs under a progress bar, the status line.
 
 Sessions never train: the loop's thread steps every watched run, one thread per run, and a session's fragment
-reads its viewer's latest frame. A session's runs are released when Streamlit drops its state.
+reads its viewer's latest frame. A session's runs are released when its browser disconnects.
 """
 from __future__ import annotations
 
 import uuid
-import weakref
 from contextlib import contextmanager
-from typing import Callable, Hashable, Iterator
+from typing import Callable, Iterator
 
 import streamlit as st
 from streamlit.logger import get_logger
@@ -17,7 +16,7 @@ from streamlit.logger import get_logger
 from .. import RunConfig, Trainer
 from ..charts import Drawing
 from ..config import widgets
-from ..live import LiveLimit, LiveLoop, Viewer
+from ..live import LiveLimit, Viewer
 from ..recording import LiveFrame
 from . import caches
 from .caches import FRAME_SECONDS
@@ -33,24 +32,23 @@ SETTLED, INLINE = "settled_settings", "live_view_inline"  # session-state keys o
 LOG = get_logger(__name__)
 
 
-def _release(loop: LiveLoop, owner: Hashable) -> None:
-    loop.release(owner)
+def _release(owner: str) -> None:
+    caches.live_loop().release(owner)
     LOG.info("a session ended: its live runs were released")  # the browser tests read this in the server's log
 
 
-class Session:
-    """This session's name on the loop; when Streamlit drops the session's state, its runs are released."""
-
-    def __init__(self, loop: LiveLoop):
-        self.owner = uuid.uuid4().hex
-        # not at interpreter exit: the loop's thread and the log's stream are gone by then
-        weakref.finalize(self, _release, loop, self.owner).atexit = False
+@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+def _released_with_the_session(owner: str) -> str:
+    """Streamlit releases a session's resources when its browser disconnects: the owner's runs go at once (a
+    session that reconnects registers again; its viewers re-attach when read)."""
+    return owner
 
 
-def session_owner() -> Hashable:
-    if "live_session" not in st.session_state:
-        st.session_state.live_session = Session(caches.live_loop())
-    return st.session_state.live_session.owner
+def session_owner() -> str:
+    """This session's name on the loop, kept in its state so that a reconnected session keeps its runs."""
+    owner = st.session_state.setdefault("live_session", uuid.uuid4().hex)
+    _released_with_the_session(owner)
+    return owner
 
 
 class LiveRun:

@@ -4,7 +4,7 @@ Session state keys (all in one place):
   run_config   the visitor's RunConfig; survives page switches (widget state does not)
   run          the visitor's live run of run_config on the server's loop (live.LiveRun: its viewer's frame)
   playing      whether the live view advances on its timer
-  live_session the session's name on the loop (live.Session); its runs are released when it goes
+  live_session the session's name on the loop (live.session_owner); its runs go when its browser does
   settled_settings, live_view_inline  the settings as the last full run left them (live._keep_settled)
   cfg_<field>  the sidebar widget of one RunConfig field
   link_report  (config, ignored settings) of the link the session was opened with
