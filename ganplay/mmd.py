@@ -24,7 +24,8 @@ def kernel(a: torch.Tensor, b: torch.Tensor, bandwidths=BANDWIDTHS) -> torch.Ten
     """Σ_s exp(−‖a_i − b_j‖² / (2 s²)) for rows a (R, n, d), b (R, m, d): (R, n, m)."""
     # the expanded square keeps memory at n·m, not n·m·d (64-pixel rows); clamped against rounding below 0
     squared = ((a * a).sum(-1, keepdim=True) + (b * b).sum(-1).unsqueeze(-2) - 2 * a @ b.mT).clamp_min(0)
-    return sum(torch.exp(squared / (-2 * s * s)) for s in bandwidths)
+    # exponents below −30 (terms under 1e−13) are cut there: subnormal floats in exp and its backward cost 20×
+    return sum(torch.exp((squared / (-2 * s * s)).clamp_min(-30)) for s in bandwidths)
 
 
 def _mean_off_diagonal(k: torch.Tensor) -> torch.Tensor:
