@@ -8,7 +8,7 @@ Gaussian kernels (Li, Swersky & Zemel 2015, "Generative Moment Matching Networks
 2015), and no network is trained as the critic.
 
 Samples are rows (R, n, d): R runs at once, as the game stacks them. Training happens on standardised data,
-so the bandwidths are in units of the data's spread.
+so the bandwidths are in units of the data's spread (times √(d/2) in KernelCritic: distances grow as √d).
 """
 from __future__ import annotations
 
@@ -64,14 +64,19 @@ class KernelCritic:
                          r"\mu_P(y) = \mathbb{E}_x\,k(x, y)")
     loss_latex: str = r"L_G = \widehat{\mathrm{MMD}}^2_u\big(\{x_i\}, \{G(z_j)\}\big)"
 
+    def scaled(self, features: int) -> tuple[float, ...]:
+        """The bandwidths for points of this many features: pairwise distances of standardised data grow as
+        √features, and 64-pixel digits would otherwise sit where every kernel is 0."""
+        return tuple(s * (features / 2) ** 0.5 for s in self.bandwidths) if features > 2 else self.bandwidths
+
     def loss_grads(self, fake: torch.Tensor, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """MMD²_u of the fakes against the real batch per run (R,), and its gradient with respect to fake."""
         with torch.enable_grad():
             fake = fake.detach().requires_grad_()
-            values = mmd2(fake.mT, real.mT, self.bandwidths)
+            values = mmd2(fake.mT, real.mT, self.scaled(fake.shape[1]))
             (grad,) = torch.autograd.grad(values.sum(), fake)
         return values.detach(), grad
 
     def witness(self, points: torch.Tensor, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         """f* at points (R, features, k) from the samples real and fake: (R, 1, k), D's output layout."""
-        return witness(points.mT, real.mT, fake.mT, self.bandwidths).unsqueeze(1)
+        return witness(points.mT, real.mT, fake.mT, self.scaled(points.shape[1])).unsqueeze(1)

@@ -133,3 +133,11 @@ def test_a_short_unrolled_run_moves_the_generator_onto_the_ring():
     run.step(300)
     after = sliced_wasserstein(run.sample(1000), run.data.x)
     assert run.status == "done" and after < before / 3, f"sliced W1 {before:.3f} -> {after:.3f}"
+
+
+def test_unrolled_runs_in_a_stack_train_exactly_as_alone():
+    configs = [ganplay.RunConfig(**{**TINY, "steps": 10, "unroll": 3}, seed=seed) for seed in (0, 1)]
+    side = ganplay.SideBySide(configs).step(10)
+    for run, cfg in zip(side.runs, configs):
+        alone = ganplay.train(cfg)
+        assert run.history.equals(alone.history) and np.array_equal(run.sample(200), alone.sample(200))
