@@ -95,8 +95,10 @@ class Variant:
     def g_loss_latex(self) -> str:
         if self.closed_critic is not None:
             return self.closed_critic.loss_latex
-        loss = rf"\mathbb{{E}}_z[{self.g_fake.latex.replace('@', 'G(z)')}]"
-        return rf"L_G = {loss}\ \text{{at }} D_K\text{{, D after K look-ahead steps}}" if self.unrolled else f"L_G = {loss}"
+        term = self.g_fake.latex.replace("@", "G(z)")
+        if self.unrolled:  # against D_K, D after K look-ahead steps
+            term = term.replace("D(", "D_K(").replace("f(", "f_K(")
+        return rf"L_G = \mathbb{{E}}_z[{term}]"
 
 
 _ADAM = {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.5, "beta2": 0.999, "d_steps": 1}
@@ -149,7 +151,7 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType({v.name: v for v in (
         NO_TERM, NO_TERM, NO_TERM, closed_critic=KernelCritic(), defaults=_ADAM, colour="#d6336c"),
     Variant(
         "unrolled", "Unrolled GAN",
-        "Metz et al. (2017): the non-saturating GAN, but G's loss is taken against D after K more of its "
+        "Metz et al. (2017): the non-saturating GAN, but G's loss is taken against D_K, D after K more of its "
         "updates (the look-ahead, differentiated through), so G answers the critic D is about to become. "
         "K = 0 is the plain GAN; the paper's ring of 8 used K = 10.",
         MINUS_LOG_D, MINUS_LOG_ONE_MINUS_D, MINUS_LOG_D, unrolled=True, defaults=_ADAM, colour="#8f5b2e",
