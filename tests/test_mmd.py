@@ -115,3 +115,12 @@ def test_the_frame_of_an_mmd_run_draws_the_witness_between_its_points():
                            to_model(frame.fake).unsqueeze(0))[0]
     torch.testing.assert_close(torch.as_tensor(run.critic(points)), expected, rtol=1e-4, atol=1e-5)
     assert np.isfinite(frame.push).all() and np.abs(frame.push[:, 2:] - frame.push[:, :2]).max() > 0
+
+
+def test_the_written_out_gradient_is_autograds():
+    fake, real = _gaussian(30, [0.0, 0.0, 0.0], 16), _gaussian(25, [0.5, 0.0, 1.0], 17)
+    value, grad = mmd.mmd2_and_grad(fake, real)
+    leaf = fake.clone().requires_grad_()
+    reference = mmd.mmd2(leaf, real)
+    torch.testing.assert_close(value, reference.detach())
+    torch.testing.assert_close(grad, torch.autograd.grad(reference.sum(), leaf)[0])
