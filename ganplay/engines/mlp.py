@@ -190,8 +190,7 @@ class MLPEngine:
         bound = math.inf if self.clip is None else self.clip
         # copies: D's own tensors change in place with its next update
         return Lookahead([d.params.clone()], [d.state.first.clone()], [d.state.second.clone()], [d.state.step],
-                         [d.rate], [bound],
-                         self.networks.optimizer, self.networks.betas, apply)
+                         [d.rate], [bound], self.networks.optimizer, self.networks.betas, apply)
 
     def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
         player = self.players[net]

@@ -81,7 +81,7 @@ def picture_view(run: Trainer, verdict: bool = True) -> None:
         st.markdown("**Losses**")
         draw(charts.loss_chart(shown.history))
     if verdict:
-        judged = ("rescaled over these 64 images (a Wasserstein critic's value has no scale)"
+        judged = ("rescaled over these 64 images (a critic's value, Wasserstein or MMD witness, has no fixed scale)"
                   if run.config.variant_spec.raw_critic else "σ(D's logit)")
         packed = (f" With PacGAN m = {run.config.pack}, D judges m images at once: each here is judged packed "
                   "with copies of itself." if run.config.pack > 1 else "")
