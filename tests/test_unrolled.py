@@ -141,3 +141,19 @@ def test_unrolled_runs_in_a_stack_train_exactly_as_alone():
     for run, cfg in zip(side.runs, configs):
         alone = ganplay.train(cfg)
         assert run.history.equals(alone.history) and np.array_equal(run.sample(200), alone.sample(200))
+
+
+def test_the_sidebar_offers_k_only_for_unrolled_variants():
+    shown = ganplay.config.widgets()["unroll"].shown
+    assert [name for name in ganplay.VARIANTS if shown({"variant": name})] == ["unrolled"]
+
+
+def test_unrolled_runs_moved_into_one_stack_mid_training_go_on_as_alone():
+    from ganplay.runs import restack
+    configs = [ganplay.RunConfig(**{**TINY, "steps": 12, "unroll": 2}, seed=seed) for seed in (0, 1)]
+    runs = [ganplay.Trainer(cfg).step(4) for cfg in configs]
+    restack(runs)
+    runs[0].step(8)
+    for run, cfg in zip(runs, configs):
+        alone = ganplay.train(cfg)
+        assert run.history.equals(alone.history) and np.array_equal(run.sample(200), alone.sample(200))
