@@ -76,7 +76,7 @@ class Frame:
     real_2d: np.ndarray  # the points on the drawn plane (the data's own when it has two columns)
     fake_2d: np.ndarray
     extent: Extent  # the drawn plane's window
-    wasserstein: bool  # critic holds the critic's value f(x), else D(x) as a probability
+    wasserstein: bool  # critic holds the critic's value f(x) (Wasserstein, MMD's witness), else D(x) as a probability
     critic: np.ndarray | None  # (r, r), only for 2-D data
     push: np.ndarray | None  # (k, 4) arrows x, y, x2, y2: G's pull on the first fakes, only for 2-D data
     densities: tuple[np.ndarray, np.ndarray] | None  # KDE (r, r) of the data and of the generator

@@ -12,9 +12,9 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from . import unrolled
 from .config import RunConfig
 from .datasets import Dataset, load_dataset
-from . import unrolled
 from .engines import ENGINES, Extras, Networks, engine_class
 
 SNAPSHOT_POINTS = 600  # per frame: enough to see a distribution, few enough to redraw 4 times a second

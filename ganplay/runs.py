@@ -110,9 +110,9 @@ class Run:
         game, r = self._game, self._r
         real = game.real_inputs[torch.as_tensor(game.real_view)].T.unsqueeze(0)
         z = game.fixed_z[r].T.unsqueeze(0)
-        fake = game.engine.forward("g", game.with_labels(z, self._labels(None, z.shape[2])), run=r).out
-        return self.config.variant_spec.closed_critic.witness(inputs, real, game.with_labels(
-            fake.detach(), self._labels(None, z.shape[2])))
+        labels = self._labels(None, z.shape[2])  # the fixed labels, cycling through the classes
+        fake = game.engine.forward("g", game.with_labels(z, labels), run=r).out.detach()
+        return self.config.variant_spec.closed_critic.witness(inputs, real, game.with_labels(fake, labels))
 
     @torch.no_grad()
     def critic(self, points, label=None) -> np.ndarray:
