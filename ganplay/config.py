@@ -33,6 +33,10 @@ def _with_clipping(values: Mapping[str, Any]) -> bool:
     return VARIANTS[values["variant"]].clip_weights
 
 
+def _with_unrolling(values: Mapping[str, Any]) -> bool:
+    return VARIANTS[values["variant"]].unrolled
+
+
 def _sampled(values: Mapping[str, Any]) -> bool:
     return values["dataset"] != "csv"  # your own data has no spread to set
 
@@ -84,6 +88,8 @@ class RunConfig:
     data_seed: int = _number(0, 0, 2**31 - 1, "seed of the data sample (kept apart from the training seed)")
     variant: str = _choice("nsgan", VARIANTS, "the GAN loss",
         widget=Widget("Loss", "select", "GAN variant", 0))
+    unroll: int = _number(5, 0, 10, "look-ahead steps K of D that G's loss is taken through (Unrolled GAN; "
+        "0: the plain GAN)", widget=Widget("Look-ahead steps K", "slider", "GAN variant", 1, shown=_with_unrolling))
     conditional: bool = _flag(False, "feed the label to G and D (labelled datasets)",
         widget=Widget("Conditional GAN (feed the label to G and D)", "toggle", "Data", 2))
     z_dim: int = _number(2, 1, MAX_DIMS, "latent dimension",
@@ -155,6 +161,11 @@ class RunConfig:
     @property
     def variant_spec(self):
         return VARIANTS[self.variant]
+
+    @property
+    def lookahead(self) -> int:
+        """The look-ahead steps G's loss takes: unroll for an unrolled variant, else none."""
+        return self.unroll if self.variant_spec.unrolled else 0
 
     def replace(self, **changes) -> "RunConfig":
         return dataclasses.replace(self, **changes)

@@ -76,7 +76,7 @@ class Frame:
     real_2d: np.ndarray  # the points on the drawn plane (the data's own when it has two columns)
     fake_2d: np.ndarray
     extent: Extent  # the drawn plane's window
-    wasserstein: bool  # critic holds the critic's value f(x), else D(x) as a probability
+    wasserstein: bool  # critic holds the critic's value f(x) (Wasserstein, MMD's witness), else D(x) as a probability
     critic: np.ndarray | None  # (r, r), only for 2-D data
     push: np.ndarray | None  # (k, 4) arrows x, y, x2, y2: G's pull on the first fakes, only for 2-D data
     densities: tuple[np.ndarray, np.ndarray] | None  # KDE (r, r) of the data and of the generator
@@ -98,7 +98,7 @@ def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, pus
         step=snap.step, status=snap.status, diverged_at=snap.diverged_at,
         real=snap.real, real_labels=snap.real_labels, fake=snap.fake, fake_labels=snap.fake_labels,
         label_names=tuple(run.data.label_names), real_2d=real_2d, fake_2d=fake_2d, extent=extent,
-        wasserstein=run.config.variant_spec.is_wasserstein,
+        wasserstein=run.config.variant_spec.raw_critic,
         critic=critic_grid(run, extent, resolution) if critic and flat else None,
         push=push_arrows(run, snap.fake, extent, snap.fake_labels) if push and flat else None,
         densities=density_grids(real_2d, fake_2d, extent, resolution) if densities else None,
@@ -118,7 +118,7 @@ def critic_grid(run: "Run", extent: Extent, resolution: int = GRID_RESOLUTION, l
     """D(x) at the pixel centres: a probability for the classic losses, the raw critic value for Wasserstein ones."""
     _, _, points = extent.pixel_centres(resolution).grid(resolution)
     value = run.critic(points, label=label)
-    if not run.config.variant_spec.is_wasserstein:
+    if not run.config.variant_spec.raw_critic:
         value = 1 / (1 + np.exp(-np.clip(value, -30, 30)))
     return value.reshape(resolution, resolution)
 

@@ -12,13 +12,14 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from . import unrolled
 from .config import RunConfig
 from .datasets import Dataset, load_dataset
 from .engines import ENGINES, Extras, Networks, engine_class
 
 SNAPSHOT_POINTS = 600  # per frame: enough to see a distribution, few enough to redraw 4 times a second
 # Settings a stack lets each run choose for itself; all others must agree.
-PER_RUN_FIELDS = frozenset({"variant", "seed", "lr_g", "lr_d", "gp_weight", "r1_weight", "clip"})
+PER_RUN_FIELDS = frozenset({"variant", "seed", "lr_g", "lr_d", "gp_weight", "r1_weight", "clip", "unroll"})
 # Those a stack lets differ with every run bit-identical to the same run alone: runs of one stack with
 # different rates take per-element optimiser arithmetic instead of the fused kernel.
 EXACT_PER_RUN_FIELDS = PER_RUN_FIELDS - {"lr_g", "lr_d"}
@@ -31,8 +32,9 @@ DRAW_AHEAD, DRAW_BUDGET = 64, 2 ** 20
 
 
 def stack_key(cfg: RunConfig) -> tuple:
-    """Configs with equal keys can be trained in one stack."""
-    return tuple((f.name, getattr(cfg, f.name)) for f in dataclasses.fields(cfg) if f.name not in PER_RUN_FIELDS)
+    """Configs with equal keys can be trained in one stack (the look-ahead steps taken are one for all)."""
+    return (*((f.name, getattr(cfg, f.name)) for f in dataclasses.fields(cfg) if f.name not in PER_RUN_FIELDS),
+            ("lookahead", cfg.lookahead))
 
 
 def exact_stack_key(cfg: RunConfig) -> tuple:
@@ -111,6 +113,7 @@ class Game:
         networks = dataclasses.replace(_networks(configs, data.dim, self.classes), extras=extras)
         self.engine = engine_class(engine, configs)(networks, [generator(c.seed, "init") for c in configs])
         self.g_term = extras.g_term is not None
+        self.lookahead = first.lookahead
         self._setup_losses()
         fixed = [generator(c.seed, "fixed") for c in self.configs]
         self.fixed_z = torch.stack([self.latent((SNAPSHOT_POINTS, first.z_dim), gen) for gen in fixed])
@@ -134,8 +137,10 @@ class Game:
         variants = {c.variant: c.variant_spec for c in self.configs}
         self.groups = [(spec, torch.tensor([r for r, c in enumerate(self.configs) if c.variant == name]))
                        for name, spec in variants.items()]
+        self.trains_critic = any(spec.trains_critic for spec in variants.values())
+        self.closed = [(spec.closed_critic, runs) for spec, runs in self.groups if not spec.trains_critic]
         gp = [c.gp_weight if c.variant_spec.gradient_penalty else 0.0 for c in self.configs]
-        r1 = [c.r1_weight for c in self.configs]
+        r1 = [c.r1_weight if c.variant_spec.trains_critic else 0.0 for c in self.configs]
         # (weights, runs that pay it): second derivatives are dear, so only those runs compute them
         self.gp = (torch.tensor(gp), torch.tensor([r for r, w in enumerate(gp) if w])) if any(gp) else None
         self.r1 = (torch.tensor(r1), torch.tensor([r for r, w in enumerate(r1) if w])) if any(r1) else None
@@ -272,6 +277,8 @@ class Game:
         """One step of D on a fresh batch; returns its loss, the penalty and G's forward pass."""
         real, z, labels = self._batch()
         g_pass = self.engine.forward("g", self.with_labels(z, labels))
+        if not self.trains_critic:  # closed-form critics only: there is no D to train
+            return self.no_penalty, self.no_penalty, (g_pass, labels, real)
         fake = g_pass.out
         d_pass = self.engine.forward("d", self.pack(torch.cat([real, self.with_labels(fake, labels)], dim=2)))
         logits = d_pass.out  # (R, 1, N): kept 3-D, the shape back-propagation needs
@@ -309,14 +316,30 @@ class Game:
         """One step of G through the updated D, on the fakes of the last critic step (as the
         PyTorch DCGAN example does): G's forward pass is shared by both players' steps."""
         g_pass, labels, real = g_pass
-        d_pass = self.engine.forward("d", self.pack(self.with_labels(g_pass.out, labels)))
-        loss, slope = self._terms("g_fake", d_pass.out)
-        d_input = self.engine.input_grads(d_pass, slope.div_(slope.shape[2]))
-        self.engine.param_grads(g_pass, self._unpack(d_input)[:, :self.data.dim])
+        loss, fake_grad = self._generator_grads(g_pass.out, labels, real)
+        self.engine.param_grads(g_pass, fake_grad)
         if self.g_term:  # a lesson's term beside the adversarial one (Flow-GAN: the data's likelihood)
             loss = loss + self.engine.g_term_grads(real[:, :self.data.dim])
         self.engine.update("g")
         return loss
+
+    def _generator_grads(self, fake, labels, real):
+        """G's loss per run and its gradient with respect to the fakes: through D (after its look-ahead steps,
+        for unrolled runs), plus the closed-form critics' (MMD)."""
+        dim = self.data.dim
+        if self.lookahead:
+            loss, grad = unrolled.generator_grads(self, real, fake, labels)
+        elif self.trains_critic:
+            d_pass = self.engine.forward("d", self.pack(self.with_labels(fake, labels)))
+            loss, slope = self._terms("g_fake", d_pass.out)
+            grad = self._unpack(self.engine.input_grads(d_pass, slope.div_(slope.shape[2])))[:, :dim]
+        else:
+            loss, grad = torch.zeros(self.runs), torch.zeros_like(fake)
+        for critic, runs in self.closed:
+            judged = self.with_labels(fake[runs], None if labels is None else labels[runs])
+            values, grads = critic.loss_grads(judged, real[runs])
+            loss, grad = loss.index_add(0, runs, values), grad.index_add(0, runs, grads[:, :dim])
+        return loss, grad
 
     @torch.no_grad()
     def step(self, n: int) -> int:

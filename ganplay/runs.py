@@ -95,21 +95,42 @@ class Run:
         out = game.engine.forward("g", inputs, run=self._r).out[0]
         return game.standardiser.to_data(out.T)
 
+    def _inputs(self, points, label) -> torch.Tensor:
+        """Points (m, d) in data units, with their labels, as D's unpacked inputs (1, features, m)."""
+        x = self._game.standardiser.to_model(points).T.unsqueeze(0)
+        return self._game.with_labels(x, self._labels(label, x.shape[2]))
+
     def _critic_pass(self, points, label):
-        game = self._game
-        x = game.standardiser.to_model(points).T.unsqueeze(0)
-        inputs = game.with_labels(x, self._labels(label, x.shape[2])).repeat(1, self.config.pack, 1)
-        return game.engine.forward("d", inputs, run=self._r, iterate=False)
+        inputs = self._inputs(points, label).repeat(1, self.config.pack, 1)
+        return self._game.engine.forward("d", inputs, run=self._r, iterate=False)
+
+    def _witness(self, inputs: torch.Tensor) -> torch.Tensor:
+        """A closed-form critic (MMD's witness) at D's unpacked inputs, between the data and the fakes a
+        frame shows (the snapshot's points): (1, 1, m)."""
+        game, r = self._game, self._r
+        real = game.real_inputs[torch.as_tensor(game.real_view)].T.unsqueeze(0)
+        z = game.fixed_z[r].T.unsqueeze(0)
+        labels = self._labels(None, z.shape[2])  # the fixed labels, cycling through the classes
+        fake = game.engine.forward("g", game.with_labels(z, labels), run=r).out.detach()
+        return self.config.variant_spec.closed_critic.witness(inputs, real, game.with_labels(fake, labels))
 
     @torch.no_grad()
     def critic(self, points, label=None) -> np.ndarray:
-        """D's logit (or the critic's value) at each point (m, d), in data units."""
+        """D's logit (or the critic's value, or a closed-form critic's) at each point (m, d), in data units."""
+        if not self.config.variant_spec.trains_critic:
+            return self._witness(self._inputs(points, label))[0, 0].numpy()
         return self._critic_pass(points, label).out[0, 0].numpy()
 
     @torch.no_grad()
     def generator_push(self, points, label=None) -> np.ndarray:
-        """The direction D pushes a fake sample at each point: −∇x of the generator's loss, data units."""
+        """The direction D pushes a fake sample at each point: −∇x of the generator's loss, data units (for a
+        closed-form critic, +∇x of the witness: the way the MMD falls fastest)."""
         game, dim = self._game, self.data.dim
+        if not self.config.variant_spec.trains_critic:
+            with torch.enable_grad():
+                inputs = self._inputs(points, label).requires_grad_()
+                (grad,) = torch.autograd.grad(self._witness(inputs).sum(), inputs)
+            return (grad[0, :dim].T.numpy() * game.standardiser.scale).astype(np.float32)
         judged = self._critic_pass(points, label)
         slope = self.config.variant_spec.g_fake.slope(judged.out)
         grad = game.engine.input_grads(judged, slope)[0]

@@ -18,6 +18,8 @@ from typing import Callable, Mapping
 import torch
 import torch.nn.functional as F
 
+from .mmd import KernelCritic
+
 Elementwise = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -40,6 +42,7 @@ CRITIC = Term("f(@)", lambda x: x, torch.ones_like)
 MINUS_CRITIC = Term("-f(@)", lambda x: -x, lambda x: -torch.ones_like(x))
 HINGE_REAL = Term(r"\max(0, 1-f(@))", lambda x: F.relu(1 - x), lambda x: -(x < 1).to(x.dtype))
 HINGE_FAKE = Term(r"\max(0, 1+f(@))", lambda x: F.relu(1 + x), lambda x: (x > -1).to(x.dtype))
+NO_TERM = Term("0", torch.zeros_like, torch.zeros_like)  # a variant without a trained D: it never moves
 
 
 def half_square_to(target: float) -> Term:
@@ -66,15 +69,36 @@ class Variant:
     defaults: Mapping[str, object] = field(default_factory=dict)
     # Its line and bars in side-by-side charts: neither green nor purple, which mean real and generated.
     colour: str = "#495057"
+    # A critic in closed form instead of a trained D (MMD's witness): G's loss is its value on the batch, and
+    # the heatmap draws it where D's verdict is drawn for the others. The terms are then all NO_TERM.
+    closed_critic: KernelCritic | None = None
+    unrolled: bool = False  # G's loss through RunConfig.unroll look-ahead steps of D (ganplay/unrolled.py)
+    remedy: str = ""  # for a remedy against mode collapse: in one line, why it helps
+
+    @property
+    def trains_critic(self) -> bool:
+        return self.closed_critic is None
+
+    @property
+    def raw_critic(self) -> bool:
+        """Its critic's values are shown as they are (a Wasserstein critic, a witness), not as σ(logit)."""
+        return self.is_wasserstein or not self.trains_critic
 
     @property
     def d_loss_latex(self) -> str:
+        if self.closed_critic is not None:
+            return self.closed_critic.critic_latex
         real, fake = self.d_real.latex.replace("@", "x"), self.d_fake.latex.replace("@", "G(z)")
         return rf"\begin{{aligned}}L_D = &\,\mathbb{{E}}_x[{real}] \\ &+ \mathbb{{E}}_z[{fake}]\end{{aligned}}"
 
     @property
     def g_loss_latex(self) -> str:
-        return rf"L_G = \mathbb{{E}}_z[{self.g_fake.latex.replace('@', 'G(z)')}]"
+        if self.closed_critic is not None:
+            return self.closed_critic.loss_latex
+        term = self.g_fake.latex.replace("@", "G(z)")
+        if self.unrolled:  # against D_K, D after K look-ahead steps
+            term = term.replace("D(", "D_K(").replace("f(", "f_K(")
+        return rf"L_G = \mathbb{{E}}_z[{term}]"
 
 
 _ADAM = {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.5, "beta2": 0.999, "d_steps": 1}
@@ -118,4 +142,19 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType({v.name: v for v in (
         "hinge", "Hinge GAN",
         "The hinge loss of SAGAN/BigGAN: D maximises a margin, G raises the critic value.",
         HINGE_REAL, HINGE_FAKE, MINUS_CRITIC, defaults=_ADAM, colour="#212529"),
+    Variant(
+        "mmd", "MMD (moment matching)",
+        "Li et al. (2015), Dziugaite et al. (2015): no D is trained. G minimises the squared maximum mean "
+        "discrepancy between its batch and the data's under a mixture of Gaussian kernels: the sup of "
+        "E f(x) − E f(G(z)) over the unit ball of the kernel's RKHS, in closed form. The heatmap shows that "
+        "optimal critic, the witness function.",
+        NO_TERM, NO_TERM, NO_TERM, closed_critic=KernelCritic(), defaults=_ADAM, colour="#d6336c"),
+    Variant(
+        "unrolled", "Unrolled GAN",
+        "Metz et al. (2017): the non-saturating GAN, but G's loss is taken against D_K, D after K more of its "
+        "updates (the look-ahead, differentiated through), so G answers the critic D is about to become. "
+        "K = 0 is the plain GAN; the paper's ring of 8 used K = 10.",
+        MINUS_LOG_D, MINUS_LOG_ONE_MINUS_D, MINUS_LOG_D, unrolled=True, defaults=_ADAM, colour="#8f5b2e",
+        remedy="G is scored against the critic D will be after K more steps, so collapsing onto the mode D "
+               "guards least no longer pays: D's answer is already in G's gradient."),
 )})

@@ -24,6 +24,9 @@ CONFIGS = {
     "conditional-pack-gp-sgd": dict(dataset="moons", conditional=True, pack=2, variant="wgan-gp", d_steps=1,
                                     optimizer="sgd", lr_g=0.01, lr_d=0.01),
     "leaky-pack-uniform": dict(activation="leaky_relu", pack=4, latent="uniform", z_dim=3),
+    "mmd-conditional": dict(dataset="blobs", conditional=True, variant="mmd"),
+    "unrolled-spectral-pack": dict(variant="unrolled", unroll=3, spectral_norm=True, pack=2),
+    "unrolled-rmsprop": dict(variant="unrolled", unroll=2, optimizer="rmsprop", d_steps=2),
 }
 # Different kernels round differently in the last bits, and training amplifies that a little per step.
 CLOSE = dict(rtol=1e-3, atol=1e-4)

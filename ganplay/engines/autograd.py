@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
+from ..unrolled import Lookahead
 from . import nets
 from .protocol import Extras, Layers, Networks
 
@@ -21,6 +22,7 @@ OPTIMISERS = {
     "rmsprop": lambda groups, betas: torch.optim.RMSprop(groups, alpha=betas[1], eps=1e-8),
     "sgd": lambda groups, betas: torch.optim.SGD(groups),
 }
+_MOMENTS = {"adam": ("exp_avg", "exp_avg_sq"), "rmsprop": (None, "square_avg"), "sgd": (None, None)}  # their state
 
 
 def mlp_module(sizes: tuple[int, ...], activation: str) -> nn.Sequential:
@@ -118,10 +120,17 @@ class AutogradEngine:
 
     def _params(self, net: str, runs, iterate: bool) -> dict[str, torch.Tensor]:
         params = self.players[net].stacked()
-        if net == "d" and self.spectral:
+        if net == "d":
+            params = self._normalised(params, iterate)
+        return {name: p[runs] for name, p in params.items()}
+
+    def _normalised(self, params: dict[str, torch.Tensor], iterate: bool) -> dict[str, torch.Tensor]:
+        """D's stacked parameters with its weights spectrally normalised, if it is."""
+        if self.spectral:
+            params = dict(params)
             for k, (w, _) in enumerate(self.spectral.normalise(self._weight_pairs(params), iterate)):
                 params[f"{2 * k}.weight"] = w
-        return {name: p[runs] for name, p in params.items()}
+        return params
 
     def _apply(self, net: str, params, inputs: torch.Tensor) -> torch.Tensor:
         base = self.players[net].base
@@ -170,6 +179,30 @@ class AutogradEngine:
                     p.grad = grad if p.grad is None else p.grad + grad
                 values.append(value.detach())
         return torch.stack(values)
+
+    def lookahead(self) -> Lookahead:
+        """D's parameters and torch.optim state stacked over the runs, for G's unrolled loss."""
+        player, (first, second) = self.players["d"], _MOMENTS[self.networks.optimizer]
+        runs = [list(m.parameters()) for m in player.modules]
+        state = player.optimiser.state
+
+        def stacked(k: int, key: str | None, zero) -> torch.Tensor:
+            return torch.stack([state[ps[k]].get(key, zero(ps[k])) for ps in runs]).detach()
+
+        shaped = lambda values, p: values.view(-1, *[1] * (p.dim() - 1))  # noqa: E731  (R,) against (R, ...)
+        names = player.names
+        params = [p.detach() for p in player.stacked().values()][:len(names)]
+        step = stacked(0, "step", lambda p: torch.zeros(()))
+        lr = torch.tensor([group["lr"] for group in player.optimiser.param_groups])
+        bound = torch.tensor(self.networks.clip)
+
+        def apply(values, inputs):
+            return self._apply("d", self._normalised(dict(zip(names, values)), iterate=False), inputs)
+
+        return Lookahead(params, [stacked(k, first, torch.zeros_like) for k in range(len(params))],
+                         [stacked(k, second, torch.zeros_like) for k in range(len(params))],
+                         [shaped(step, p) for p in params], [shaped(lr, p) for p in params],
+                         [shaped(bound, p) for p in params], self.networks.optimizer, self.networks.betas, apply)
 
     @torch.no_grad()
     def update(self, net: str) -> None:

@@ -5,11 +5,13 @@ stay valid for the life of the engine because every update is in place.
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
 import torch
 
+from ..unrolled import Lookahead
 from . import nets, optim
 from .protocol import Layers, Networks
 
@@ -174,6 +176,21 @@ class MLPEngine:
             player.adopt([(engine.players[net], r) for engine, r in sources])
         if self.spectral:
             self.spectral.adopt([(engine.spectral, r) for engine, r in sources])
+
+    def lookahead(self) -> Lookahead:
+        """D's flat parameters and optimiser state, for G's unrolled loss (ganplay/unrolled.py)."""
+        d = self.players["d"]
+
+        def apply(values, inputs):
+            weights = d.shape.views(values[0])
+            if self.spectral is not None:
+                weights = self.spectral.normalise(weights, iterate=False)
+            return nets.forward(weights, inputs, self.act)[-1]
+
+        bound = math.inf if self.clip is None else self.clip
+        # copies: D's own tensors change in place with its next update
+        return Lookahead([d.params.clone()], [d.state.first.clone()], [d.state.second.clone()], [d.state.step],
+                         [d.rate], [bound], self.networks.optimizer, self.networks.betas, apply)
 
     def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
         player = self.players[net]

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 import torch
 from torch import nn
+
+if TYPE_CHECKING:
+    from ..unrolled import Lookahead
 
 Layers = list[tuple[torch.Tensor, torch.Tensor]]  # per layer: W (out, in), b (out,)
 
@@ -77,6 +80,10 @@ class Engine(Protocol):
     def g_term_grads(self, real: torch.Tensor) -> torch.Tensor:
         """Networks.extras.g_term of every run at its real data rows (R, dim, B): adds its gradient to G's
         and returns the values (R,). Only engines that run Extras have it."""
+
+    def lookahead(self) -> "Lookahead":
+        """D's parameters and optimiser state as tensors, with D as a function of them: what G's unrolled
+        loss steps through (ganplay/unrolled.py)."""
 
     def update(self, net: str) -> None:
         """One optimiser step of net with its gradient (D's weights then clipped where a run clips)."""

@@ -81,8 +81,8 @@ def picture_view(run: Trainer, verdict: bool = True) -> None:
         st.markdown("**Losses**")
         draw(charts.loss_chart(shown.history))
     if verdict:
-        judged = ("rescaled over these 64 images (a Wasserstein critic's value has no scale)"
-                  if run.config.variant_spec.is_wasserstein else "σ(D's logit)")
+        judged = ("rescaled over these 64 images (a critic's value, Wasserstein or MMD witness, has no fixed scale)"
+                  if run.config.variant_spec.raw_critic else "σ(D's logit)")
         packed = (f" With PacGAN m = {run.config.pack}, D judges m images at once: each here is judged packed "
                   "with copies of itself." if run.config.pack > 1 else "")
         st.caption(f"Frames: D's verdict per generated image, {judged}: green \"real\", orange \"fake\".{packed}")
