@@ -71,6 +71,11 @@ class Protocol:
     rows: tuple[PaperRow, ...]
     recipes: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     recipe_notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    contenders: tuple[str, ...] = ()  # the methods a page trains by default (the paper's rows, and a remedy)
+
+    @property
+    def default_contenders(self) -> tuple[str, ...]:
+        return tuple(c for c in self.contenders if c in CONTENDERS)
 
     def config(self, contender: str, seed: int = 0, steps: int | None = None) -> RunConfig:
         """The RunConfig of one contender from one seed in this protocol (steps: the protocol's by default)."""
@@ -112,7 +117,8 @@ def _remedies() -> tuple[Contender, ...]:
 
 
 CONTENDERS: Mapping[str, Contender] = MappingProxyType({c.name: c for c in _remedies()})
-DEFAULT_CONTENDERS = ("gan", "pacgan2", "pacgan4", "wgan-gp", "lsgan")
+_PACGAN_CONTENDERS = ("gan", "pacgan2", "pacgan4", "wgan-gp", "lsgan")
+_GDPP_CONTENDERS = ("gan", "unrolled", "wgan-gp", "pacgan2")  # "unrolled" once registered
 
 # Adam as PacGAN's code (lr 1e-4, β1 0.8) did not converge within a budget a page can train; ganplay's recipe does
 _GANPLAY_ADAM = {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.5, "beta2": 0.999, "d_steps": 1}
@@ -134,14 +140,14 @@ _PACGAN_DIFFERENCES = (
     "Rows the paper has not (WGAN-GP, LSGAN, spectral norm, ...) are ganplay's, for comparison.",
 )
 _GDPP_BASE = MappingProxyType({"g_depth": 2, "g_width": 128, "d_depth": 2, "d_width": 128, "activation": "tanh",
-                               "z_dim": 16, "batch_size": 512, "n": 50_000, "steps": 5000, "optimizer": "adam",
+                               "z_dim": 16, "batch_size": 512, "n": 50_000, "steps": 2000, "optimizer": "adam",
                                "lr_g": 1e-3,
                                "lr_d": 1e-4, "beta1": 0.5, "beta2": 0.999, "d_steps": 1})
 _GDPP_DIFFERENCES = (
     "Networks: as the paper, G and D with two hidden layers of 128 tanh units, but z has 16 dimensions (the "
     "core's limit) instead of 256, and ganplay's initialisation instead of orthogonal (gain 1.4).",
     "Optimiser: as the paper, Adam with G's rate 10⁻³, D's 10⁻⁴, β1 = 0.5, batch 512 (WGAN-GP: its own recipe).",
-    "Training: 5,000 generator steps by default (at most 20,000 on this server); the paper: 25,000.",
+    "Training: 2,000 generator steps by default (at most 20,000 on this server); the paper: 25,000.",
     "Packing: D sees 512 packs of m samples per step, PacGAN's convention.",
     "Data: 50,000 points drawn once (the core's limit); the paper draws a fresh batch every step.",
     "Seeds: ± is the sample standard deviation over your seeds; the paper reports the mean of 5 runs.",
@@ -183,25 +189,28 @@ PROTOCOLS: Mapping[str, Protocol] = MappingProxyType({p.name: p for p in (
              "8 Gaussians, σ = 0.01, centres on the unit circle at angles 2πk/8", "any", REFERENCE_SAMPLES, 10,
              "400 epochs of 100,000 samples, batch 100 (400,000 steps)", _PACGAN_BASE, _PACGAN_DIFFERENCES,
              _pacgan_rows(ring=True), MappingProxyType({"wgan-gp": _WGAN_TOY}),
-             MappingProxyType({"wgan-gp": _WGAN_NOTE})),
+             MappingProxyType({"wgan-gp": _WGAN_NOTE}), _PACGAN_CONTENDERS),
     Protocol("pacgan-grid", "PacGAN's 2-D grid", PACGAN, "grid25",
              "25 Gaussians, σ = 0.05, centres (i, j) for i, j in −4, −2, 0, 2, 4", "any", REFERENCE_SAMPLES, 10,
              "400 epochs of 100,000 samples, batch 100 (400,000 steps)", _PACGAN_BASE, _PACGAN_DIFFERENCES,
              _pacgan_rows(ring=False), MappingProxyType({"wgan-gp": _WGAN_TOY}),
-             MappingProxyType({"wgan-gp": _WGAN_NOTE})),
+             MappingProxyType({"wgan-gp": _WGAN_NOTE}), _PACGAN_CONTENDERS),
     Protocol("gdpp-grid", "GDPP's (VEEGAN's) 2-D grid", GDPP, "grid25",
              "25 Gaussians, σ = 0.05, centres (i, j) for i, j in −4, −2, 0, 2, 4", "any", REFERENCE_SAMPLES, 5,
              "25,000 iterations, batch 512", _GDPP_BASE, _GDPP_DIFFERENCES, _gdpp_rows(ring=False),
-             MappingProxyType({"wgan-gp": _WGAN_TOY}), MappingProxyType({"wgan-gp": _WGAN_NOTE})),
+             MappingProxyType({"wgan-gp": _WGAN_TOY}), MappingProxyType({"wgan-gp": _WGAN_NOTE}), _GDPP_CONTENDERS),
     Protocol("gdpp-ring", "GDPP's (VEEGAN's) 2-D ring", GDPP, "ring8-unit",
              "8 Gaussians, σ = 0.01, on the unit circle (GDPP's code places them at numpy.linspace(0, 2π, 8), so "
              "its first and last centres coincide: 7 distinct modes; ganplay's ring has 8)", "any",
              REFERENCE_SAMPLES, 5, "25,000 iterations, batch 512", _GDPP_BASE, _GDPP_DIFFERENCES,
              _gdpp_rows(ring=True), MappingProxyType({"wgan-gp": _WGAN_TOY}),
-             MappingProxyType({"wgan-gp": _WGAN_NOTE})),
+             MappingProxyType({"wgan-gp": _WGAN_NOTE}), _GDPP_CONTENDERS),
 )})
 DEFAULT_PROTOCOL = "pacgan-ring"
 MAX_STEPS = 20_000  # the most a page may ask a protocol to train
+# The most work one repeat may ask of a server, in steps of a plain 2×64 run at batch 128 (PacGAN's ring with
+# its five default methods and 5 seeds at 5,000 steps is 275,000; that took 63 s per 75,000 on a loaded 2-core VM)
+MAX_WORK = 1_500_000
 
 
 # --- training and scoring ---------------------------------------------------------------------------------
@@ -237,21 +246,34 @@ def check_request(protocol: str, contenders: Sequence[str], n_seeds: int,
                          f"got {list(contenders)}")
     if not MIN_SEEDS <= n_seeds <= MAX_SEEDS:
         raise ValueError(f"seeds: {n_seeds} is outside {MIN_SEEDS}..{MAX_SEEDS}")
-    steps = PROTOCOLS[protocol].base["steps"] if steps is None else steps
+    spec = PROTOCOLS[protocol]
+    steps = spec.base["steps"] if steps is None else steps
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps: {steps} is outside 1..{MAX_STEPS:,}")
-    return PROTOCOLS[protocol], steps
+    asked = sum(work(spec.config(c, 0, steps)) for c in contenders) * n_seeds
+    if asked > MAX_WORK:
+        raise TooCostly(f"{len(contenders)} methods × {n_seeds} seeds × {steps:,} steps is about {asked / MAX_WORK:.1f}"
+                        " times the most this server trains at once: choose fewer seeds, methods or steps")
+    return spec, steps
 
 
-def repeat(protocol: str, contenders: Sequence[str] = DEFAULT_CONTENDERS, n_seeds: int = 5,
+def work(cfg: RunConfig) -> float:
+    """A run's cost in steps of a plain 2×64 run at batch 128: critic steps, batch and widths scale it."""
+    widths = (cfg.g_width * cfg.g_depth + cfg.d_width * cfg.d_depth) / 256
+    return cfg.steps * (cfg.d_steps + 1) / 2 * cfg.batch_size / 128 * max(widths, 1.0)
+
+
+def repeat(protocol: str, contenders: Sequence[str] | None = None, n_seeds: int = 5,
            steps: int | None = None, progress: Callable[[float], None] = lambda fraction: None,
            max_seconds: float | None = None) -> tuple[Outcome, ...]:
     """Every contender from seeds 0 .. n_seeds − 1, trained in one SideBySide (one stack per group of
     compatible configs: each run exactly as alone), then scored on the protocol's sample count.
 
     progress(fraction) is called about CHUNKS times. With max_seconds, raises TooCostly as soon as the speed of
-    the chunks so far says the whole would take longer."""
-    spec, steps = check_request(protocol, contenders, n_seeds, steps)
+    the chunks so far says the whole would take longer. contenders: the protocol's default_contenders if None."""
+    if contenders is None and protocol in PROTOCOLS:
+        contenders = PROTOCOLS[protocol].default_contenders
+    spec, steps = check_request(protocol, contenders or (), n_seeds, steps)
     runs_of = [c for c in contenders for _ in range(n_seeds)]
     side = SideBySide([spec.config(c, seed, steps) for c in contenders for seed in range(n_seeds)])
     started, chunk = time.monotonic(), max(1, steps // CHUNKS)

@@ -1,23 +1,30 @@
 """Mode collapse: which modes each variant's generator covers, over time, side by side and over seeds."""
 import streamlit as st
 
-from ganplay import DATASETS, VARIANTS, RunConfig, collapse, frames, ui
+from ganplay import DATASETS, VARIANTS, RunConfig, collapse, frames, protocols, ui
 from ganplay import collapse_charts as charts
 from ganplay.config import widgets
+from ganplay.metrics import CAPTURE_RULES, DEFAULT_RULE
 
 RECIPES = {"paper": "Each variant's paper recipe", "shared": "One recipe for all (one batched computation)"}
 MODE_DATASETS = [name for name, spec in DATASETS.items() if spec.has_modes]
+PROTOCOL = protocols.PROTOCOLS[protocols.DEFAULT_PROTOCOL]
 WIDGETS = {"collapse_dataset": "ring8", "collapse_variants": list(collapse.DEFAULT_VARIANTS),
-           "collapse_recipe": "paper", "collapse_steps": 2000, "collapse_seed": 0, "collapse_n_seeds": 5}
+           "collapse_recipe": "paper", "collapse_steps": 2000, "collapse_seed": 0, "collapse_n_seeds": 5,
+           "collapse_protocol": PROTOCOL.name, "collapse_protocol_methods": list(PROTOCOL.default_contenders),
+           "collapse_protocol_seeds": 5, "collapse_protocol_steps": PROTOCOL.base["steps"]}
+PROTOCOL_STEPS = (100, 500, 1000, 2000, 5000, 10_000, 20_000)
+REPRODUCE_SECONDS = 900.0  # the longest one repeat may train on this server (measured as it goes)
 
 ui.ensure_entrypoint()
 st.title("Mode collapse")
 st.markdown(
     "The lecture's central warning: the generator may learn **only a mode of the target distribution**, and "
     "the claim that WGAN and LSGAN help. Here several GAN variants learn the same data from the same seed "
-    "and architecture, side by side in one batched computation, and each is scored as in VEEGAN and PacGAN: "
-    "of 2,500 samples, those within 3 standard deviations of a mode are **high quality**, and a mode with at "
-    f"least {collapse.CAPTURE_COUNT} of them is **captured**.")
+    "and architecture, side by side in one batched computation, and each is scored as in VEEGAN, PacGAN and GDPP: "
+    "of 2,500 samples, those within 3 standard deviations of a mode are **high quality**. A mode is **captured** "
+    f"here with {CAPTURE_RULES[DEFAULT_RULE].title}: ganplay's stricter rule (the papers' code counts a mode from "
+    "one sample; *Reproduce the paper* below scores each protocol with its paper's rule).")
 
 # --- settings ------------------------------------------------------------------------------------
 
@@ -132,5 +139,81 @@ def repeat_over_seeds() -> None:
 
 
 ui.guarded(repeat_over_seeds, "Repeating over seeds")
+
+
+# --- reproduce the paper -------------------------------------------------------------------------
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def protocol_outcomes(protocol: str, methods: tuple[str, ...], n_seeds: int, steps: int) -> tuple:
+    """A protocol's outcomes, shared by every visitor who asks the same; the bar lives inside the cached call.
+    It trains in this session's thread (others go on); leaving the page stops it at the next bar update."""
+    text = f"Training {len(methods)} methods × {n_seeds} seeds, {steps:,} steps each…"
+    bar = st.progress(0.0, text=text)
+    try:
+        return protocols.repeat(protocol, methods, n_seeds, steps, lambda f: bar.progress(min(f, 1.0), text=text),
+                                max_seconds=REPRODUCE_SECONDS)
+    finally:
+        bar.empty()
+
+
+def protocol_defaults() -> None:
+    """A new protocol starts from its own methods and training length."""
+    spec = protocols.PROTOCOLS[st.session_state.collapse_protocol]
+    st.session_state.collapse_protocol_methods = list(spec.default_contenders)
+    st.session_state.collapse_protocol_steps = spec.base["steps"]
+
+
+def reproduce_the_paper() -> None:
+    st.subheader("Reproduce the paper")
+    st.markdown(
+        "The papers' own experiments: their data, sample count and capture rule, with ganplay's networks (every "
+        "difference is listed below). Every method trains from several seeds in one batched computation; the "
+        "table puts the mean ± standard deviation over seeds **beside the paper's numbers**.")
+    name = st.selectbox("Protocol", list(protocols.PROTOCOLS), key="collapse_protocol", on_change=protocol_defaults,
+                        format_func=lambda n: protocols.PROTOCOLS[n].title)
+    spec = protocols.PROTOCOLS[name]
+    rule = CAPTURE_RULES[spec.rule]
+    st.markdown(f"**Data:** {spec.geometry}. **Scored:** {spec.samples:,} samples; high quality within 3σ of the "
+                f"nearest centre; a mode is captured with **{rule.title}** (the rule in use: {rule.source}). "
+                f"**The paper trains** {spec.paper_training}.")
+    methods = st.multiselect("Methods", list(protocols.CONTENDERS), key="collapse_protocol_methods",
+                             format_func=lambda c: protocols.CONTENDERS[c].title)
+    st.markdown("\n".join(f"- **{protocols.CONTENDERS[c].title}**: {protocols.CONTENDERS[c].why}" for c in methods))
+    seeds_column, steps_column = st.columns(2)
+    n_seeds = seeds_column.slider("Seeds", 5, protocols.MAX_SEEDS, key="collapse_protocol_seeds")
+    steps = steps_column.select_slider("Generator steps", PROTOCOL_STEPS, key="collapse_protocol_steps")
+    with st.expander("How ganplay's runs differ from the paper's"):
+        st.markdown("\n".join(f"- {line}" for line in (*spec.differences, *spec.recipe_notes.values())))
+    if not methods:
+        st.info("Pick at least one method to train.")
+        return
+    try:
+        protocols.check_request(name, methods, n_seeds, steps)
+    except ValueError as problem:
+        st.warning(ui.as_text(problem))
+        return
+    settings = (name, tuple(methods), n_seeds, steps)
+    requested = st.session_state.setdefault("collapse_protocol_runs", set())
+    st.button("Reproduce", key="collapse_reproduce", icon=":material/science:", on_click=requested.add,
+              args=(settings,))
+    if settings in requested:
+        try:
+            outcomes = protocol_outcomes(*settings)
+        except protocols.TooCostly as problem:
+            requested.discard(settings)
+            st.warning(ui.as_text(problem))
+            return
+        st.dataframe(protocols.results_table(name, outcomes))
+        st.caption(f"ganplay: mean ± sample standard deviation over {n_seeds} seeds, {steps:,} steps, scored with "
+                   f"{rule.title} (the column *≥ 20 of 2,500* counts with ganplay's stricter rule). Paper: "
+                   f"{spec.citation}.")
+    else:
+        st.info(f"Press **Reproduce** to train {len(methods) * n_seeds} runs of {steps:,} steps: this takes minutes.")
+    with st.expander("The paper's whole table"):
+        st.dataframe(protocols.paper_table(name))
+        st.caption(spec.citation)
+
+
+ui.guarded(reproduce_the_paper, "Reproducing the paper")
 ui.guarded(lambda: ui.digit_collapse_section(variants, steps, seed), "Counting digits")  # the picture analogue
 st.session_state.collapse_settings = {key: st.session_state[key] for key in WIDGETS}

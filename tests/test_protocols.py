@@ -1,10 +1,12 @@
 """Pins ganplay.protocols and the capture rules: the papers' geometry, both thresholds, the batched repeat."""
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from streamlit.testing.v1 import AppTest
 
 import ganplay
 from ganplay import metrics as M
@@ -136,3 +138,49 @@ def test_bad_requests_are_refused_with_the_field_named(args, message):
 def test_a_repeat_that_would_take_too_long_stops_with_a_message():
     with pytest.raises(P.TooCostly, match="more than the 0 s this server allows"):
         P.repeat("pacgan-ring", ("gan",), n_seeds=2, steps=100, max_seconds=0.0)
+
+
+# ------------------------------------------------------------------------------------- the page section
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/mode_collapse.py").run()
+    assert not at.exception
+    return at
+
+
+def test_reproduce_trains_the_protocol_and_shows_the_papers_numbers_beside(page):
+    assert page.selectbox(key="collapse_protocol").value == "pacgan-ring"
+    assert page.multiselect(key="collapse_protocol_methods").value == list(P.PROTOCOLS["pacgan-ring"].contenders)
+    assert any("at least 1 high-quality sample" in m.value and "MetricLogger" in m.value for m in page.markdown)
+    page.multiselect(key="collapse_protocol_methods").set_value(["gan", "pacgan2"]).run()
+    page.select_slider(key="collapse_protocol_steps").set_value(100).run()
+    page.button(key="collapse_reproduce").click().run()
+    assert not page.exception and not page.error
+    table = next(frame.value for frame in page.dataframe if "paper: modes" in frame.value.columns)
+    assert table.index.tolist() == ["GAN (non-saturating)", "PacGAN2"]
+    assert table["seeds"].tolist() == [5, 5]
+    assert table["paper: modes"].tolist() == ["6.3 ± 0.5", "7.9 ± 0.1"]
+    assert any("Lin, Khetan, Fanti & Oh" in caption.value for caption in page.caption)
+
+
+def test_a_new_protocol_brings_its_own_methods_and_steps(page):
+    page.selectbox(key="collapse_protocol").set_value("gdpp-grid").run()
+    assert page.multiselect(key="collapse_protocol_methods").value == list(P.PROTOCOLS["gdpp-grid"].default_contenders)
+    assert page.select_slider(key="collapse_protocol_steps").value == 2000
+
+
+def test_an_extreme_request_gets_a_message_instead_of_a_training(page):
+    page.multiselect(key="collapse_protocol_methods").set_value(list(P.CONTENDERS)).run()
+    page.slider(key="collapse_protocol_seeds").set_value(10).run()
+    page.select_slider(key="collapse_protocol_steps").set_value(20_000).run()
+    assert not page.exception
+    assert any("times the most this server trains at once" in w.value for w in page.warning)
+    assert not [b for b in page.button if b.key == "collapse_reproduce"]
+    page.multiselect(key="collapse_protocol_methods").set_value([]).run()
+    assert any(i.value == "Pick at least one method to train." for i in page.info)
