@@ -9,7 +9,8 @@ from ganplay.metrics import CAPTURE_RULES, DEFAULT_RULE
 RECIPES = {"paper": "Each variant's paper recipe", "shared": "One recipe for all (one batched computation)"}
 MODE_DATASETS = [name for name, spec in DATASETS.items() if spec.has_modes]
 PROTOCOL = protocols.PROTOCOLS[protocols.DEFAULT_PROTOCOL]
-WIDGETS = {"collapse_dataset": "ring8", "collapse_variants": list(collapse.DEFAULT_VARIANTS),
+# PacGAN's sharper ring: on ring8 (σ/r = 0.025) every plain GAN covered all 8 modes at 2,000 steps (5 seeds)
+WIDGETS = {"collapse_dataset": "ring8-unit", "collapse_variants": list(collapse.DEFAULT_VARIANTS),
            "collapse_recipe": "paper", "collapse_steps": 2000, "collapse_seed": 0, "collapse_n_seeds": 5,
            "collapse_protocol": PROTOCOL.name, "collapse_protocol_methods": list(PROTOCOL.default_contenders),
            "collapse_protocol_seeds": 5, "collapse_protocol_steps": PROTOCOL.base["steps"]}
@@ -102,6 +103,14 @@ def frame(published) -> None:
 
 
 ui.play_live("collapse_playing", lambda: st.session_state.collapse_live, draw=frame)
+st.caption(
+    "**How robust is this over seeds?** Measured with these defaults (PacGAN's ring, 2,000 steps, each variant's "
+    "paper recipe, 5 seeds, ≥ 20 of 2,500): the minimax GAN captured 5.2 ± 1.9 of the 8 modes, the non-saturating "
+    "GAN 5.6 ± 1.5, LSGAN 5.6 ± 0.9, and **no seed** of these covered all 8; WGAN-GP with its default recipe "
+    "2.8 ± 3.6 (its critic is far from converged at 2,000 steps). On ganplay's wider ring (ring8, σ/r = 0.025) the "
+    "same plain GANs covered all 8 on most seeds: collapse depends on how sharp the modes are. The remedy that "
+    "covers these modes is PacGAN's packing: see *Reproduce the paper* below, and check any claim with "
+    "*Repeat over seeds*.")
 
 
 # --- repeat over seeds ---------------------------------------------------------------------------
