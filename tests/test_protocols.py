@@ -91,6 +91,12 @@ def test_pacgan_contenders_see_a_batch_of_packs_of_m_samples():
     assert (wgan.d_steps, wgan.lr_d, wgan.beta1, wgan.beta2, wgan.gp_weight) == (5, 1e-4, 0.5, 0.9, 0.1)
 
 
+def test_grid_protocols_say_whether_wgan_gp_reaches_the_target_and_why():
+    for name in ("pacgan-grid", "gdpp-grid"):
+        note = P.PROTOCOLS[name].notes[-1]
+        assert "≥ 20 modes and ≥ 25 % high quality within 20,000 steps" in note and "Not reached" in note
+
+
 def test_remedies_follow_the_variant_registry():
     assert ("unrolled" in P.CONTENDERS) == ("unrolled" in ganplay.VARIANTS)
     assert all(c.why for c in P.CONTENDERS.values())
