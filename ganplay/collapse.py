@@ -2,8 +2,9 @@
 
 The lecture's warning is that "the generator learns only a mode of the target distribution", and its
 claim that WGAN and LSGAN help. Here several variants train side by side (ganplay.SideBySide: one
-batched computation per compatible group) and every run is scored with the VEEGAN / PacGAN protocol
-of metrics.mode_report on 2,500 samples. No Streamlit here.
+batched computation per compatible group) and every run is scored as in VEEGAN, PacGAN and GDPP (metrics.mode_report
+on 2,500 samples), with ganplay's stricter capture rule (metrics.CAPTURE_RULES["twenty"]); the papers' own
+protocols and rules are in ganplay.protocols. No Streamlit here.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ SHOWN_POINTS = 600  # of the 2,500 scored samples, those a scatter draws: the Pl
 # Batch of the comparison: half the Playground's, so four variants cost about two runs' arithmetic per step;
 # mode coverage on ring8 and grid25 matches batch 256 (tested over seeds), width 32 would not.
 BATCH_SIZE = 128
-CAPTURE_COUNT = default_min_count(REFERENCE_SAMPLES)  # 20 high-quality samples of 2,500 capture a mode
+CAPTURE_COUNT = default_min_count(REFERENCE_SAMPLES)  # 20 high-quality samples of 2,500 (ganplay's rule) capture a mode
 # One recipe for every loss, the classic losses' own (DCGAN's Adam, one critic step): every variant
 # then shares one batched stack and the same compute per generator step.
 SHARED_RECIPE = dict(VARIANTS["nsgan"].defaults)

@@ -92,6 +92,10 @@ def _ring8(n: int, noise: float, seed: int) -> Dataset:
     return gaussian_mixture("ring8", ring_centers(), n, noise, seed)
 
 
+def _ring8_unit(n: int, noise: float, seed: int) -> Dataset:
+    return gaussian_mixture("ring8-unit", ring_centers(radius=1.0), n, noise, seed)
+
+
 def _grid25(n: int, noise: float, seed: int) -> Dataset:
     return gaussian_mixture("grid25", grid_centers(), n, noise, seed)
 
@@ -161,6 +165,10 @@ DATASETS: Mapping[str, DatasetSpec] = MappingProxyType({s.name: s for s in (
     DatasetSpec("ring8", "8 Gaussians on a ring",
                 "Eight Gaussians on a circle of radius 2 (the unrolled-GAN / VEEGAN / PacGAN ring): "
                 "the classic test for mode collapse.", _ring8, 0.05, labelled=True, has_modes=True),
+    DatasetSpec("ring8-unit", "8 Gaussians on the unit ring (PacGAN's)",
+                "Eight Gaussians of spread 0.01 on a circle of radius 1: the 2-D ring of PacGAN (Lin et al. 2018, "
+                "their code's config) and GDPP, sharper than ring8 (σ/r = 0.01 against 0.025).",
+                _ring8_unit, 0.01, labelled=True, has_modes=True),
     DatasetSpec("grid25", "25 Gaussians on a grid",
                 "A 5×5 grid of Gaussians, 2 apart (the VEEGAN / PacGAN grid): harder, many modes.",
                 _grid25, 0.05, labelled=True, has_modes=True),

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,8 +19,7 @@ from sklearn.neighbors import NearestNeighbors
 if TYPE_CHECKING:  # only for the annotation; keeps metrics importable on its own
     from .datasets import Dataset
 
-REFERENCE_SAMPLES = 2500  # VEEGAN / PacGAN evaluate 2,500 generated samples ...
-REFERENCE_MIN_COUNT = 20  # ... and call a mode captured from 20 high-quality samples on
+REFERENCE_SAMPLES = 2500  # VEEGAN, PacGAN and GDPP score 2,500 generated samples
 MMD_MAX_POINTS = 2000
 KDE_MAX_POINTS = 1500
 
@@ -69,24 +69,58 @@ class ModeReport:
     modes_captured: int
     reverse_kl: float
 
+    def captured(self, min_count: int) -> int:
+        """Modes with at least min_count high-quality samples (the report's own threshold gave modes_captured)."""
+        return int((self.counts >= min_count).sum())
+
+
+@dataclass(frozen=True)
+class CaptureRule:
+    """When a mode counts as captured: at least `count` of its high-quality samples per `per` samples scored
+    (per None: `count` whatever the sample size), and where the rule comes from."""
+
+    name: str
+    title: str
+    count: int
+    per: int | None
+    source: str
+
+    def min_count(self, n: int) -> int:
+        """The threshold for n scored samples (a scaled rule never drops below 1)."""
+        return self.count if self.per is None else max(1, round(self.count * n / self.per))
+
+
+CAPTURE_RULES: Mapping[str, CaptureRule] = MappingProxyType({rule.name: rule for rule in (
+    CaptureRule("any", "at least 1 high-quality sample", 1, None,
+                "PacGAN's code (Lin et al., NeurIPS 2018; github.com/fjxmlzn/PacGAN, synthetic_data_experiments/"
+                "PacGAN/pacgan/extensions.py, MetricLogger: numpy.nonzero of the per-mode counts within 3σ) and "
+                "GDPP's (Elfeki et al., ICML 2019; github.com/M-Elfeki/GDPP, gdppgan_Synthetic.py, evaluate_samples)"),
+    CaptureRule("twenty", "at least 20 high-quality samples of 2,500", 20, REFERENCE_SAMPLES,
+                "ganplay's stricter rule, so that a few stray samples do not count as a mode; earlier attributed "
+                "to VEEGAN / PacGAN, whose published code counts a mode from one sample (rule 'any')"),
+)})
+DEFAULT_RULE = "twenty"  # the live comparison's; a paper's protocol uses its own (ganplay.protocols)
+
 
 def default_min_count(n: int) -> int:
-    """The papers' 20-of-2,500 capture threshold scaled to n samples (at least 1)."""
-    return max(1, round(REFERENCE_MIN_COUNT * n / REFERENCE_SAMPLES))
+    """The default rule's threshold (20 of 2,500) scaled to n samples (at least 1)."""
+    return CAPTURE_RULES[DEFAULT_RULE].min_count(n)
 
 
 def mode_report(samples, centers, std: float, *, quality_stds: float = 3.0,
-                min_count: int | None = None) -> ModeReport:
+                min_count: int | None = None, rule: str = DEFAULT_RULE) -> ModeReport:
     """Modes captured, high-quality share and reverse KL of samples from a Gaussian mixture with given centres.
 
     The protocol of the 2-D ring and grid experiments in Srivastava et al., "VEEGAN: Reducing mode collapse in
     GANs using implicit variational learning", NeurIPS 2017, reused by Lin et al., "PacGAN: The
-    power of two samples in generative adversarial networks", NeurIPS 2018: a sample is *high
-    quality* when it lies within 3 standard deviations of its nearest mode centre; a mode is *captured* when
-    it receives at least 20 high-quality samples out of 2,500 generated; *reverse KL* is KL(p_gen || p_data)
-    between the histogram of generated samples over modes and the true (uniform) one.
+    power of two samples in generative adversarial networks", NeurIPS 2018 and Elfeki et al., "GDPP: Learning
+    diverse generations using determinantal point processes", ICML 2019: a sample is *high quality* when it
+    lies within 3 standard deviations of its nearest mode centre; of 2,500 generated samples, a mode is
+    *captured* when it receives at least min_count high-quality samples; *reverse KL* is KL(p_gen || p_data)
+    between the histogram of high-quality samples over modes and the true (uniform) one.
 
-    min_count defaults to that threshold scaled to len(samples): max(1, round(20 * n / 2500)). The reverse
+    min_count defaults to the capture rule's threshold for len(samples): CAPTURE_RULES[rule], by default
+    'twenty' (20 of 2,500, scaled); PacGAN's and GDPP's code count a mode from one sample ('any'). The reverse
     KL uses natural logs; modes the generator never hits contribute 0 (the 0·log 0 convention), so all
     samples on one of k modes gives exactly log k. With no high-quality sample at all, the histogram falls
     back to every sample's nearest mode, so the number still says how the (poor) samples are spread.
@@ -99,7 +133,9 @@ def mode_report(samples, centers, std: float, *, quality_stds: float = 3.0,
         raise ValueError(f"quality_stds: need a positive number, got {quality_stds!r}")
     index, distance = assign_modes(samples, centers)
     k = len(np.asarray(centers))
-    min_count = default_min_count(len(index)) if min_count is None else int(min_count)
+    if rule not in CAPTURE_RULES:
+        raise ValueError(f"rule: unknown {rule!r}; choose one of {', '.join(CAPTURE_RULES)}")
+    min_count = CAPTURE_RULES[rule].min_count(len(index)) if min_count is None else int(min_count)
     if min_count < 1:
         raise ValueError(f"min_count: need at least 1, got {min_count}")
     good = distance <= quality_stds * std
