@@ -48,9 +48,9 @@ class Box:
         return [round((a + b) / 2, DECIMALS) for a, b in zip(self.lo, self.hi)]
 
     def zoom(self, pixels: int) -> float:
-        """deck.gl's zoom 0 draws one unit as one pixel: the box's diagonal fills about 70 % of the view."""
+        """deck.gl's zoom 0 draws one unit as one pixel: the box's diagonal spans the view's height."""
         diagonal = math.dist(self.lo, self.hi) or 1.0
-        return round(math.log2(0.7 * pixels / diagonal), 2)
+        return round(math.log2(pixels / diagonal), 2)
 
 
 def _rounded(x: np.ndarray) -> list:
@@ -74,9 +74,9 @@ def _cloud(layer_id: str, x: np.ndarray, colour: str) -> pdk.Layer:
                      point_size=3, size_units=PIXELS, get_normal=[0, 0, 1])
 
 
-def _lines(layer_id: str, paths: np.ndarray, colour: str, width: float = 1.5) -> pdk.Layer:
+def _lines(layer_id: str, paths: np.ndarray, colour: str, width: float = 1.5, alpha: int = 200) -> pdk.Layer:
     """(k, m, 3) paths, each a list of m points."""
-    return pdk.Layer("PathLayer", _rounded(paths), id=layer_id, get_path="-", get_color=_rgb(colour, 200),
+    return pdk.Layer("PathLayer", _rounded(paths), id=layer_id, get_path="-", get_color=_rgb(colour, alpha),
                      get_width=width, width_units=PIXELS)
 
 
@@ -90,9 +90,9 @@ def deck(frame: Frame, box: Box, mesh: bool = True, height: int = 460) -> pdk.De
         if view.mesh.shape[0] > 1:
             layers.append(_lines("z2 varies", view.mesh.transpose(1, 0, 2), MESH_COLOURS[1]))
         if view.tears is not None and len(view.tears):
-            layers.append(_lines("tears", view.tears, TEAR, width=3))
-    camera = pdk.ViewState(target=box.centre, zoom=box.zoom(height), rotation_x=20, rotation_orbit=-30)
-    return CompactDeck(layers=layers, views=[pdk.View(type="OrbitView", controller=True)], initial_view_state=camera,
+            layers.append(_lines("tears", view.tears, TEAR, width=2.5, alpha=150))  # the grid shows through
+    camera = pdk.ViewState(target=box.centre, zoom=box.zoom(height), rotation_x=35, rotation_orbit=30)
+    return CompactDeck(layers=layers, views=[pdk.View(type="OrbitView", controller=True, orbit_axis="Y")], initial_view_state=camera,
                        map_provider=None, map_style=None, tooltip=False)
 
 
