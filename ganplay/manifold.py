@@ -21,20 +21,24 @@ if TYPE_CHECKING:
     from .frames import Frame
     from .runs import Run
 
-MESH_LINES = 21  # grid lines per latent axis: 441 points through G per frame
+MESH_LINES = 21  # grid lines per latent axis, each drawn through 41 points of G (1,681 points per frame)
 MESH_SPAN = {"normal": 2.0, "uniform": 1.0}  # the grid covers ±2σ of N(0, I) (95 % per axis), all of U(-1, 1)
-TEAR_SHARE = 0.1  # a mesh segment is torn when its midpoint lies this share of the data's spread off the surface
+TEAR_SHARE = 0.1  # a segment is torn when G at its latent midpoint lies this share of the data's spread off the surface
 MAX_TRACK_POINTS = 300  # as frames.MAX_LOSS_POINTS
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: array fields
 class ManifoldFrame:
-    """What the 3-D view shows beside the frame's points. mesh[i, j] is G at z₁ = value j, z₂ = value i of the
-    latent grid (other latent components 0; one row when z is 1-D); None for a conditional run (a grid per label)
-    or when G's output is not finite. The rest is None when the data has no known surface (your own data)."""
+    """What the 3-D view shows beside the frame's points. lines[0, i] is G along the grid line z₂ = value i as z₁
+    varies, lines[1, j] along z₁ = value j as z₂ varies (other latent components 0; one line when z is 1-D), each
+    through 2·MESH_LINES − 1 points: the grid's nodes (even indices) and G at the latent midpoints between them
+    (odd). torn[a, i, k] says the segment between nodes k and k + 1 of lines[a, i] is torn: G at its latent midpoint
+    lies more than tear_distance off the true surface (a tear, or a fold bridging two layers of the roll).
+    lines is None for a conditional run (a grid per label) or when G's output is not finite; the rest is None when
+    the data has no known surface (your own data)."""
 
-    mesh: np.ndarray | None  # (rows, columns, 3)
-    tears: np.ndarray | None  # (k, 2, 3): mesh segments whose midpoint is off the surface by more than tear_distance
+    lines: np.ndarray | None  # (axes, MESH_LINES, 2·MESH_LINES − 1, 3)
+    torn: np.ndarray | None  # (axes, MESH_LINES, MESH_LINES − 1) bool
     tear_distance: float | None
     distance: float | None  # mean distance of the frame's fakes to the true surface, data units
     data_distance: float | None  # the same for the frame's real points: what the data's own noise gives
@@ -47,25 +51,23 @@ def surface_of(run: "Run") -> Surface | None:
     return DATASETS[run.config.dataset].surface
 
 
-def latent_mesh(run: "Run", lines: int = MESH_LINES) -> np.ndarray | None:
-    """G on a square grid over the first two latent axes (the others 0), as (rows, columns, d)."""
+def latent_lines(run: "Run", lines: int = MESH_LINES) -> np.ndarray | None:
+    """G along the grid lines over the first two latent axes (the others 0): (2, lines, 2·lines − 1, d), or
+    (1, 1, 2·lines − 1, d) when z is 1-D. Both families come from one pass of G over the fine grid."""
     cfg = run.config
     if cfg.conditional:
         return None
-    span = MESH_SPAN[cfg.latent]
+    span, points = MESH_SPAN[cfg.latent], 2 * lines - 1
     if cfg.z_dim == 1:
-        grid = np.linspace(-span, span, lines)[None, :, None]
+        grid = np.linspace(-span, span, points)[None, :, None]
     else:
-        grid = manifold_grid(cfg.z_dim, lines, span)
-    mesh = run.sample(z=grid.reshape(-1, cfg.z_dim)).reshape(*grid.shape[:2], -1)
-    return mesh if np.isfinite(mesh).all() else None
-
-
-def mesh_segments(mesh: np.ndarray) -> np.ndarray:
-    """Every edge of the mesh, (k, 2, d): along each row, then along each column."""
-    along_rows = np.stack([mesh[:, :-1], mesh[:, 1:]], axis=2).reshape(-1, 2, mesh.shape[-1])
-    along_columns = np.stack([mesh[:-1], mesh[1:]], axis=2).reshape(-1, 2, mesh.shape[-1])
-    return np.concatenate([along_rows, along_columns])
+        grid = manifold_grid(cfg.z_dim, points, span)
+    fine = run.sample(z=grid.reshape(-1, cfg.z_dim)).reshape(*grid.shape[:2], -1)
+    if not np.isfinite(fine).all():
+        return None
+    if cfg.z_dim == 1:
+        return fine[None]
+    return np.stack([fine[::2], fine[:, ::2].transpose(1, 0, 2)])
 
 
 def spread(x: np.ndarray) -> float:
@@ -93,15 +95,15 @@ def tracked(run: "Run", step: int, distance: float) -> np.ndarray:
 
 def manifold_frame(run: "Run", step: int, real: np.ndarray, fake: np.ndarray) -> ManifoldFrame:
     """The 3-D view of run at `step`, with the frame's real and fake points."""
-    mesh, surface = latent_mesh(run), surface_of(run)
+    lines, surface = latent_lines(run), surface_of(run)
     if surface is None:
-        return ManifoldFrame(mesh, None, None, None, None, None, None)
+        return ManifoldFrame(lines, None, None, None, None, None, None)
     distance = manifold_distance(fake, surface)
-    tears, threshold = None, TEAR_SHARE * spread(run.data.x)
-    if mesh is not None:
-        segments = mesh_segments(mesh)
-        tears = segments[surface.distance(segments.mean(axis=1)) > threshold]
-    return ManifoldFrame(mesh, tears, threshold, distance, manifold_distance(real, surface),
+    torn, threshold = None, TEAR_SHARE * spread(run.data.x)
+    if lines is not None:
+        midpoints = lines[:, :, 1::2]
+        torn = surface.distance(midpoints.reshape(-1, 3)).reshape(midpoints.shape[:3]) > threshold
+    return ManifoldFrame(lines, torn, threshold, distance, manifold_distance(real, surface),
                          tracked(run, step, distance), surface.error)
 
 

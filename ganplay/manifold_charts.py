@@ -74,26 +74,44 @@ def _cloud(layer_id: str, x: np.ndarray, colour: str) -> pdk.Layer:
                      point_size=3, size_units=PIXELS, get_normal=[0, 0, 1])
 
 
-def _lines(layer_id: str, paths: np.ndarray, colour: str, width: float = 1.5, alpha: int = 200) -> pdk.Layer:
-    """(k, m, 3) paths, each a list of m points."""
-    return pdk.Layer("PathLayer", _rounded(paths), id=layer_id, get_path="-", get_color=_rgb(colour, alpha),
+def _lines(layer_id: str, paths: list[np.ndarray], colour: str, width: float = 1.5) -> pdk.Layer:
+    """Paths, each an (m, 3) array of points."""
+    return pdk.Layer("PathLayer", [_rounded(p) for p in paths], id=layer_id, get_path="-", get_color=_rgb(colour, 200),
                      get_width=width, width_units=PIXELS)
 
 
+def runs(torn: np.ndarray) -> list[tuple[bool, int, int]]:
+    """A line's segments as maximal runs (torn, first, last + 1) of equally torn neighbours."""
+    edges = [0, *(np.flatnonzero(np.diff(torn.astype(np.int8))) + 1).tolist(), len(torn)]
+    return [(bool(torn[a]), a, b) for a, b in zip(edges, edges[1:])]
+
+
+def split_lines(lines: np.ndarray, torn: np.ndarray | None) -> tuple[list[list[np.ndarray]], list[np.ndarray]]:
+    """Each axis's lines cut into their whole stretches (per axis) and their torn stretches (together): segment k
+    of a line runs through its points 2k .. 2k + 2."""
+    whole, tears = [[] for _ in lines], []
+    for axis, family in enumerate(lines):
+        for j, line in enumerate(family):
+            cuts = [(False, 0, line.shape[0] // 2)] if torn is None else runs(torn[axis, j])
+            for is_torn, a, b in cuts:
+                (tears if is_torn else whole[axis]).append(line[2 * a:2 * b + 1])
+    return whole, tears
+
+
 def deck(frame: Frame, box: Box, mesh: bool = True, height: int = 460) -> pdk.Deck:
-    """Real (green) and generated (purple) points in 3-D; with mesh, G's latent grid drawn over them (orange lines
-    along z₁, blue along z₂) and its torn segments, those whose midpoint is off the true surface, in red."""
+    """Real (green) and generated (purple) points in 3-D; with mesh, G's latent grid over them (orange lines along
+    z₁, blue along z₂), red where it is torn (G at a segment's latent midpoint off the true surface)."""
     view: ManifoldFrame | None = frame.manifold
     layers = [_cloud("real", frame.real, REAL), _cloud("generated", frame.fake, FAKE)]
-    if mesh and view is not None and view.mesh is not None:
-        layers.append(_lines("z1 varies", view.mesh, MESH_COLOURS[0]))
-        if view.mesh.shape[0] > 1:
-            layers.append(_lines("z2 varies", view.mesh.transpose(1, 0, 2), MESH_COLOURS[1]))
-        if view.tears is not None and len(view.tears):
-            layers.append(_lines("tears", view.tears, TEAR, width=2.5, alpha=150))  # the grid shows through
+    if mesh and view is not None and view.lines is not None:
+        whole, tears = split_lines(view.lines, view.torn)
+        layers += [_lines(name, paths, colour) for name, paths, colour in
+                   zip(("z1 varies", "z2 varies"), whole, MESH_COLOURS) if paths]
+        if tears:
+            layers.append(_lines("tears", tears, TEAR, width=2.5))
     camera = pdk.ViewState(target=box.centre, zoom=box.zoom(height), rotation_x=35, rotation_orbit=30)
-    return CompactDeck(layers=layers, views=[pdk.View(type="OrbitView", controller=True, orbit_axis="Y")], initial_view_state=camera,
-                       map_provider=None, map_style=None, tooltip=False)
+    return CompactDeck(layers=layers, views=[pdk.View(type="OrbitView", controller=True, orbit_axis="Y")],
+                       initial_view_state=camera, map_provider=None, map_style=None, tooltip=False)
 
 
 @functools.lru_cache(maxsize=4)

@@ -79,14 +79,15 @@ def _view(run):
     return manifold.with_manifold(frames.frame_of(run), run)
 
 
-def test_mesh_is_g_on_the_latent_grid_and_tears_are_the_segments_off_the_surface(roll_run):
+def test_mesh_is_g_along_the_latent_grid_lines_and_torn_where_g_leaves_the_surface(roll_run):
     view = _view(roll_run).manifold
-    grid = manifold_grid(2, manifold.MESH_LINES, manifold.MESH_SPAN["normal"])
-    np.testing.assert_array_equal(view.mesh, roll_run.sample(z=grid.reshape(-1, 2)).reshape(21, 21, 3))
-    segments = manifold.mesh_segments(view.mesh)
-    assert segments.shape == (2 * 21 * 20, 2, 3)
-    off = SWISS_ROLL.distance(segments.mean(axis=1)) > view.tear_distance
-    np.testing.assert_array_equal(view.tears, segments[off])
+    fine = manifold_grid(2, 41, manifold.MESH_SPAN["normal"])  # the 21 grid lines and the midpoints between nodes
+    g = roll_run.sample(z=fine.reshape(-1, 2)).reshape(41, 41, 3)
+    assert view.lines.shape == (2, 21, 41, 3) and view.torn.shape == (2, 21, 20)
+    np.testing.assert_array_equal(view.lines[0], g[::2])  # z₂ fixed per line, z₁ varies along it
+    np.testing.assert_array_equal(view.lines[1], g[:, ::2].transpose(1, 0, 2))
+    off = SWISS_ROLL.distance(view.lines[:, :, 1::2].reshape(-1, 3)).reshape(2, 21, 20) > view.tear_distance
+    np.testing.assert_array_equal(view.torn, off)
     assert view.tear_distance == pytest.approx(manifold.TEAR_SHARE * manifold.spread(roll_run.data.x))
     assert view.distance == manifold_distance(roll_run.snapshot().fake, SWISS_ROLL)
     assert view.error == SWISS_ROLL.error
@@ -121,14 +122,14 @@ def test_2d_data_gets_no_3d_view_and_own_3d_data_gets_a_mesh_without_a_metric():
     assert _view(flat).manifold is None
     own = from_array(load_dataset("sphere", n=300).x)
     view = _view(Trainer(TINY.replace(dataset="csv"), data=own)).manifold
-    assert view.mesh.shape == (21, 21, 3) and view.distance is None and view.tears is None
+    assert view.lines.shape == (2, 21, 41, 3) and view.distance is None and view.torn is None
 
 
 def test_one_latent_axis_gives_one_line_and_a_conditional_run_none():
     line = _view(Trainer(TINY.replace(dataset="scurve", z_dim=1))).manifold
-    assert line.mesh.shape == (1, 21, 3)
+    assert line.lines.shape == (1, 1, 41, 3) and line.torn.shape == (1, 1, 20)
     own = from_array(load_dataset("sphere", n=300).x, y=np.arange(300) % 2)
-    assert _view(Trainer(TINY.replace(dataset="csv", conditional=True), data=own)).manifold.mesh is None
+    assert _view(Trainer(TINY.replace(dataset="csv", conditional=True), data=own)).manifold.lines is None
 
 
 # --- the Deck ------------------------------------------------------------------------------------------
@@ -137,19 +138,30 @@ def _layers(deck) -> dict:
     return {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
 
 
+def test_lines_split_into_whole_and_torn_stretches_sharing_their_end_points():
+    assert charts.runs(np.array([False, False, True, True, False])) == [(False, 0, 2), (True, 2, 4), (False, 4, 5)]
+    line = np.arange(11 * 3, dtype=float).reshape(1, 1, 11, 3)  # five segments through eleven points
+    torn = np.array([False, True, True, False, False]).reshape(1, 1, 5)
+    whole, tears = charts.split_lines(line, torn)
+    assert [p[:, 0].tolist() for p in whole[0]] == [[0, 3, 6], [18, 21, 24, 27, 30]]
+    assert [p[:, 0].tolist() for p in tears] == [[6, 9, 12, 15, 18]]
+    assert [p.shape for p in charts.split_lines(line, None)[0][0]] == [(11, 3)]
+
+
 def test_deck_draws_points_mesh_and_tears_in_an_orbit_view_without_a_map(roll_run):
     shown = _view(roll_run)
     deck = charts.deck(shown, charts.Box.around(roll_run.data.x))
     spec = json.loads(deck.to_json())
     assert spec["views"] == [{"@@type": "OrbitView", "controller": True, "orbitAxis": "Y"}] and "mapStyle" not in spec
     layers = _layers(deck)
-    assert list(layers) == ["real", "generated", "z1 varies", "z2 varies", "tears"]
     assert len(layers["real"]["data"]) == len(shown.real) and len(layers["generated"]["data"]) == len(shown.fake)
-    assert [len(path) for path in layers["z1 varies"]["data"]] == [21] * 21
-    assert [len(path) for path in layers["z2 varies"]["data"]] == [21] * 21
-    assert len(layers["tears"]["data"]) == len(shown.manifold.tears)
     assert layers["generated"]["data"][0] == np.round(shown.fake[0].astype(np.float64), charts.DECIMALS).tolist()
     assert layers["real"]["getPosition"] == "@@=-" and layers["real"]["sizeUnits"] == "pixels"
+    view = shown.manifold
+    segments = {name: sum(len(path) - 1 for path in layers[name]["data"]) // 2 if name in layers else 0
+                for name in ("z1 varies", "z2 varies", "tears")}
+    assert segments["tears"] == view.torn.sum()  # every segment drawn once, torn or whole
+    assert segments["z1 varies"] == (~view.torn[0]).sum() and segments["z2 varies"] == (~view.torn[1]).sum()
     assert list(_layers(charts.deck(shown, charts.Box.around(roll_run.data.x), mesh=False))) == ["real", "generated"]
 
 
@@ -185,7 +197,7 @@ def test_playground_on_3d_data_shows_the_3d_view_and_the_distance_without_errors
     # st.pydeck_chart sends Deck.to_json(): if it stops doing so, the compact JSON (manifold_charts.CompactDeck) is lost
     assert "\n" not in decks[0].proto.json
     layers = {layer["id"]: len(layer["data"]) for layer in json.loads(decks[0].proto.json)["layers"]}
-    assert layers["real"] == TINY.n and layers["z1 varies"] == 21
+    assert layers["real"] == TINY.n and sum(layers.get(name, 0) for name in ("z1 varies", "z2 varies", "tears")) >= 42
     assert [m.label for m in at.metric] == ["Mean distance to the true surface"] and float(at.metric[0].value) > 0
     assert len(at.get("vega_lite_chart")) == 4  # the distance track, the projected scatter, losses, densities
     # the 2-D views draw through a projection of this dataset, not one cached for another 3-D dataset

@@ -17,10 +17,10 @@ def manifold_view(frame: Frame, box: manifold_charts.Box, mesh: bool = True) -> 
     left, right = st.columns([3, 2])
     with left:
         st.pydeck_chart(manifold_charts.deck(frame, box, mesh=mesh, height=HEIGHT), height=HEIGHT)
-        grid = ("" if not mesh or view.mesh is None else
+        grid = ("" if not mesh or view.lines is None else
                 " Lines: G's latent plane, a grid over (z₁, z₂) with any other zₖ at 0, orange along z₁, blue along "
-                "z₂" + ("; red where a line leaves the true surface, a tear or a fold bridging two layers."
-                        if view.tears is not None else "."))
+                "z₂" + ("; red where G leaves the true surface between two grid points: a tear, or a fold bridging "
+                        "two layers." if view.torn is not None else "."))
         st.caption("Drag to rotate, scroll to zoom. Green: data, purple: G's samples (fixed z)." + grid)
     if view.distance is None:
         return
