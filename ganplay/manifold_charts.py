@@ -4,7 +4,7 @@ no torch.
 
 The Deck's view and its initial camera depend only on the data's window, so they stay the same between frames and
 Streamlit keeps the visitor's rotation while the points move (it resets the camera when the views or the initial
-view state change). Coordinates are rounded to 1e-3 data units: the Deck travels as JSON, every frame.
+view state change). Coordinates are rounded to 0.01 data units: the Deck travels as JSON, every frame.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import weakref
 from pathlib import Path
 
 import numpy as np
+import pydeck as pdk
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -163,6 +164,13 @@ def test_deck_draws_points_mesh_and_tears_in_an_orbit_view_without_a_map(roll_ru
     assert segments["tears"] == view.torn.sum()  # every segment drawn once, torn or whole
     assert segments["z1 varies"] == (~view.torn[0]).sum() and segments["z2 varies"] == (~view.torn[1]).sum()
     assert list(_layers(charts.deck(shown, charts.Box.around(roll_run.data.x), mesh=False))) == ["real", "generated"]
+
+
+def test_compact_deck_serialises_as_pydeck_does_without_the_indentation(roll_run):
+    # CompactDeck reuses pydeck.bindings.json_tools.default_serialize: if pydeck changes it, this names the break
+    deck = charts.deck(_view(roll_run), charts.Box.around(roll_run.data.x))
+    compact, indented = deck.to_json(), pdk.Deck.to_json(deck)
+    assert json.loads(compact) == json.loads(indented) and "\n" not in compact and len(compact) < len(indented) / 2
 
 
 def test_deck_camera_stays_put_between_frames_so_a_rotation_survives(roll_run):
