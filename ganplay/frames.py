@@ -14,6 +14,7 @@ import pandas as pd
 from .metrics import kde_grid
 
 if TYPE_CHECKING:
+    from .manifold import ManifoldFrame
     from .trainer import Run
 
 MAX_LOSS_POINTS = 300  # a 20,000-step history draws no better than 300 points and costs 60× the bytes
@@ -81,6 +82,7 @@ class Frame:
     push: np.ndarray | None  # (k, 4) arrows x, y, x2, y2: G's pull on the first fakes, only for 2-D data
     densities: tuple[np.ndarray, np.ndarray] | None  # KDE (r, r) of the data and of the generator
     history: pd.DataFrame  # step, d_loss, g_loss, penalty; at most MAX_LOSS_POINTS rows
+    manifold: "ManifoldFrame | None" = None  # the 3-D view of 3-D data (manifold.with_manifold)
 
 
 def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, push: bool = False,

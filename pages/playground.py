@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from ganplay import charts, frames, ui
+from ganplay import charts, frames, manifold_charts, ui
 
 ui.ensure_entrypoint()
 cfg = ui.settings_sidebar()
@@ -14,12 +14,15 @@ st.caption("Green dots are real data, purple dots are the generator's samples (t
            "The background is the discriminator's verdict; arrows show where it pushes the fakes.")
 
 toggle_column = ui.run_controls("playground", "playing", lambda: st.session_state.run)
-toggles = toggle_column.columns(3)
+in_3d = run.data.dim == 3 and not run.data.is_image  # drawn in a rotatable 3-D view too
+toggles = toggle_column.columns(4 if in_3d else 3)
 show_critic = toggles[0].toggle("D heatmap", value=True)
 show_push = toggles[1].toggle("G's gradient", value=False, help="The direction D pushes each generated sample")
 show_kde = toggles[2].toggle("Densities", value=True)
+show_mesh = in_3d and toggles[3].toggle("Latent grid", value=True, help="G's latent plane as a mesh in the 3-D view")
 view = ui.projection(run)  # data with more than two columns is drawn on a chosen plane
 extent = None if view is None else frames.Extent.around(view.apply(run.data.x))
+box = manifold_charts.Box.around(run.data.x) if in_3d else None  # the 3-D view's fixed camera
 
 
 def viewed(shown: frames.Frame) -> frames.Frame:
@@ -39,6 +42,8 @@ def frame(published) -> None:
             ui.status_line(trainer.step_count, cfg, trainer.diverged_at)
             return ui.picture_view(trainer, verdict=show_critic)
     ui.status_line(shown.step, cfg, shown.diverged_at)
+    if shown.manifold is not None:
+        ui.manifold_view(shown, box, mesh=show_mesh)
     left, right = st.columns([3, 2])
     with left:
         ui.draw(charts.training_scatter(shown), width="content")

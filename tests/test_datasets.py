@@ -10,11 +10,11 @@ from ganplay.datasets import MAX_DIMS, MAX_IMAGE_PIXELS, DatasetSpec, Dataset, g
 @pytest.mark.parametrize("name", [n for n in ganplay.DATASETS if n != "csv"])
 def test_every_dataset_is_deterministic_and_well_formed(name):
     a, b = ganplay.load_dataset(name, n=500, seed=3), ganplay.load_dataset(name, n=500, seed=3)
-    width = np.prod(ganplay.DATASETS[name].image_shape or (2,))
+    spec = ganplay.DATASETS[name]
+    width = np.prod(spec.image_shape or ((3,) if spec.surface else (2,)))  # pictures, surfaces in R³, the plane
     assert a.x.shape == (500, width) and a.x.dtype == np.float32 and a.image_shape == ganplay.DATASETS[name].image_shape
     np.testing.assert_array_equal(a.x, b.x)
     assert not np.array_equal(a.x, ganplay.load_dataset(name, n=500, seed=4).x)
-    spec = ganplay.DATASETS[name]
     assert (a.y is not None) == spec.labelled and (a.centers is not None) == spec.has_modes
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.logger import get_logger
 
-from .. import RunConfig, Trainer, collapse, frames, userdata
+from .. import RunConfig, Trainer, collapse, frames, manifold, userdata
 from ..datasets import Dataset
 from ..live import LiveLoop
 from ..variants import VARIANTS
@@ -88,7 +88,7 @@ def publish(run) -> frames.Frame | ComparisonFrame:
     """A published frame, computed once for every viewer of the run: every layer a viewer may toggle."""
     if isinstance(run, LiveComparison):
         return run.frame()
-    return frames.frame_of(run, critic=True, push=True, densities=True)
+    return manifold.with_manifold(frames.frame_of(run, critic=True, push=True, densities=True), run)
 
 
 def _trim_now_and_then(loop: LiveLoop) -> None:
@@ -113,5 +113,5 @@ def live_loop() -> LiveLoop:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def projections(data_id: str, _dataset: Dataset) -> list[userdata.Projection]:
-    return userdata.projections(_dataset)  # keyed by the content hash, so safe to share
+def projections(data_key: tuple, _dataset: Dataset) -> list[userdata.Projection]:
+    return userdata.projections(_dataset)  # keyed by what makes the data (its content hash for your own), so safe

@@ -124,7 +124,8 @@ def projection(run: Trainer) -> userdata.Projection | None:
     are drawn as pictures, on no plane."""
     if run.data.dim <= 2 or run.data.is_image:
         return None
-    options = caches.projections(run.config.data_id, run.data)
+    cfg = run.config
+    options = caches.projections((cfg.dataset, cfg.n, cfg.noise, cfg.data_seed, cfg.data_id), run.data)
     index = st.selectbox("Draw through", range(len(options)), format_func=lambda i: options[i].title,
                          key="projection", help="The data has more than two columns: choose the plane to look at.")
     return options[min(index, len(options) - 1)]
