@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from serve import (CHROMIUM, SKIP_REASON, STEP_TEXT, button, cpu_seconds, launch, released_sessions, rss_mb,
                    step_count, streamlit_server)
@@ -50,9 +51,30 @@ def wait_until(predicate, what: str, progress=lambda: None) -> None:
         assert time.monotonic() - moved_at < STALL_SECONDS, f"stalled waiting for {what} (at {seen})"
 
 
+def click_if_there(locator) -> None:
+    try:
+        locator.click(timeout=2000)
+    except PlaywrightTimeout:
+        pass  # the page redrew it away meanwhile: the caller looks again
+
+
+def keep_playing(page, done, what: str) -> list[int]:
+    """Press Play whenever the page shows it enabled (clicks the server has not handled yet may pause the run
+    again) until done(step count); fails on a stall. Returns the counts seen."""
+    play = button(page, "Play").and_(page.locator(":enabled"))
+    counts = [step_count(page)]
+
+    def check() -> bool:
+        if play.count():
+            click_if_there(play)
+        counts.append(step_count(page))
+        return done(counts[-1])
+    wait_until(check, what, lambda: counts[-1])
+    return counts
+
+
 def play_until(page, step: int) -> None:
-    button(page, "Play").click()
-    wait_until(lambda: step_count(page) >= step, f"step {step}", lambda: step_count(page))
+    keep_playing(page, lambda count: count >= step, f"step {step}")
 
 
 def assert_clean(page) -> None:
@@ -113,15 +135,8 @@ def test_twenty_play_pause_clicks_in_a_row_leave_one_consistent_run(server):
     toggle = button(page, "Play").or_(button(page, "Pause")).first
     for _ in range(20):
         toggle.click()  # whichever the page shows, as fast as it takes clicks: some land on a button being redrawn
-    counts = [step_count(page)]
-    play = button(page, "Play")
-
-    def went_on() -> bool:
-        if play.count() and play.is_enabled():  # clicks the server had not handled yet may pause it again
-            play.click()
-        counts.append(step_count(page))
-        return counts[-1] >= counts[0] + 300
-    wait_until(went_on, "the run to go on", lambda: counts[-1])
+    start = step_count(page)
+    counts = keep_playing(page, lambda count: count >= start + 300, "the run to go on")
     assert counts == sorted(counts)  # one run, going on from where the clicks left it: never back to an earlier step
     assert_clean(page)
     page.context.close()
@@ -129,10 +144,7 @@ def test_twenty_play_pause_clicks_in_a_row_leave_one_consistent_run(server):
 
 def finish(page, steps: int) -> None:
     """Play page's run to its end (it may be there already) and check that one run got there, with no exception."""
-    button(page, "Play").or_(button(page, "Pause")).first.wait_for()
-    if button(page, "Play").is_enabled():
-        button(page, "Play").click()
-    wait_until(lambda: button(page, "Play").count() and button(page, "Play").is_disabled(), "the run's end",
-               lambda: step_count(page))
+    at_the_end = button(page, "Play").and_(page.locator(":disabled"))
+    keep_playing(page, lambda _: at_the_end.count() > 0, "the run's end")
     assert page.get_by_text(STEP_TEXT).first.inner_text() == f"Step {steps:,} of {steps:,}"
     assert_clean(page)

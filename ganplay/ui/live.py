@@ -135,11 +135,16 @@ def play_live(playing_key: str, live: Callable[[], LiveRun], draw: Callable[[Liv
     """A page's live view: a fragment that reads live()'s latest frame (playing, the loop trains it meanwhile)
     and draws it; at the run's end it stops and redraws the page."""
     _settle_widgets()
+    timed = bool(st.session_state.get(playing_key))  # this page's buttons and timer say playing
 
-    @st.fragment(run_every=FRAME_SECONDS if st.session_state.get(playing_key) else None)
+    @st.fragment(run_every=FRAME_SECONDS if timed else None)
     def live_view() -> None:
         _keep_settled()
         playing = bool(st.session_state.get(playing_key))
+        if timed and not playing:
+            # a Pause whose callback ran within a timer's fragment run (under load the two meet): without a full
+            # run the page would go on showing Pause, its timer ticking over a paused run
+            st.rerun()
         try:
             shown = live().viewer.read(playing)
         except (LiveLimit, RuntimeError) as problem:
