@@ -36,7 +36,8 @@ class Entry:
         self.wanted_since: float | None = None  # when it last became wanted (perf_counter)
         self.error: Exception | None = None
         # runs of one kind with equal keys can share a stack, each training exactly as alone
-        self.batch_key = (type(run), exact_stack_key(run.config), key[1]) if isinstance(run, Run) else None
+        exact = exact_stack_key(run.config) if isinstance(run, Run) else None
+        self.batch_key = None if exact is None else (type(run), exact, key[1])
 
     @property
     def finished(self) -> bool:

@@ -181,3 +181,12 @@ def test_a_step_request_in_a_stack_is_met_exactly_while_the_other_member_plays_o
     wait_until(lambda: playing.read().finished, "the other run plays to its end")
     assert loop.steps_taken(configs[1]) == LIVE.steps and loop.steps_taken(configs[0]) == 30
     assert_frame_of_lone_run(playing.frame, configs[1])
+
+
+def test_a_batch_size_the_kernels_cannot_stack_exactly_trains_alone():
+    """Stacked matmuls match a lone run's bits only for batches of whole 32-row blocks: a batch of 100 never
+    joins a stack, so a link still gives the same picture whoever else plays."""
+    odd, even = ganplay.RunConfig(batch_size=100), ganplay.RunConfig(batch_size=128)
+    assert exact_stack_key(odd) is None and exact_stack_key(even) is not None
+    with pytest.raises(ValueError, match="multiple of 32"):
+        restack([ganplay.Trainer(odd), ganplay.Trainer(odd.replace(seed=1))])
