@@ -62,7 +62,7 @@ def one_hot(labels, classes: int) -> torch.Tensor:
 class Standardiser:
     """Training happens on standardised data; everything the caller sees is in data units."""
 
-    def __init__(self, x: np.ndarray):
+    def __init__(self, x: np.ndarray, standardise: bool = True):
         if not np.isfinite(x).all():  # from_array's float64 values beyond 3.4e38 become inf in float32
             raise ValueError("data: values beyond 32-bit floats' range (about ±3.4e38) or NaN: rescale the data")
         with np.errstate(over="ignore"):
@@ -70,6 +70,8 @@ class Standardiser:
         if not (np.isfinite(self.mean).all() and np.isfinite(std).all()):  # float32 squares overflow from 1.8e19 on
             self.mean, std = x.astype(np.float64).mean(axis=0), x.astype(np.float64).std(axis=0)
         self.scale = np.where(std > 0, std, 1.0)
+        if not standardise:  # the identity: data units are the model's
+            self.mean, self.scale = np.zeros_like(self.mean), np.ones_like(self.scale)
 
     def to_model(self, x) -> torch.Tensor:
         return torch.as_tensor((np.asarray(x, dtype=np.float64) - self.mean) / self.scale, dtype=torch.float32)
@@ -112,7 +114,7 @@ class Game:
         if first.conditional and data.y is None:
             raise ValueError("conditional: this data has no label column")
         self.configs, self.data, self.runs = tuple(configs), data, len(configs)
-        self.standardiser = Standardiser(data.x)
+        self.standardiser = Standardiser(data.x, extras.standardise)
         self.x = self.standardiser.to_model(data.x)
         self.classes = data.n_classes if first.conditional else 0
         self.real_inputs = self.x if not self.classes else torch.cat([self.x, one_hot(data.y, self.classes)], dim=1)

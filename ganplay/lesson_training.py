@@ -47,34 +47,6 @@ def variant_named(name: str) -> Variant:
     return VARIANTS[name]
 
 
-def d_loss(variant: Variant, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """D minimises E_real φ_real(D(x)) + E_fake φ_fake(D(G(z)))."""
-    return variant.d_real.value(real_logits).mean() + variant.d_fake.value(fake_logits).mean()
-
-
-def g_loss(variant: Variant, fake_logits: torch.Tensor) -> torch.Tensor:
-    """G minimises E_fake ψ(D(G(z)))."""
-    return variant.g_fake.value(fake_logits).mean()
-
-
-class Optimiser:
-    """Adam (β1 = 0.5, the DCGAN habit) with the learning rate decayed linearly to 0 over the run."""
-
-    def __init__(self, module: nn.Module, steps: int, lr: float = LEARNING_RATE):
-        if steps < 1:
-            raise ValueError(f"steps must be ≥ 1, got {steps}")
-        self.module = module
-        self.adam = torch.optim.Adam(module.parameters(), lr=lr, betas=BETAS)
-        self.schedule = torch.optim.lr_scheduler.LambdaLR(self.adam, lambda step: 1 - step / steps)
-
-    def step(self, loss: torch.Tensor) -> None:
-        self.adam.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(self.module.parameters(), MAX_GRAD_NORM)
-        self.adam.step()
-        self.schedule.step()
-
-
 class InModelUnits(nn.Module):
     """A generator of data-unit samples, read in the game's standardised units (the game trains on those)."""
 
@@ -89,14 +61,16 @@ class InModelUnits(nn.Module):
 
 
 def lesson_game(variant: str, data: Dataset, g_module: Callable[[], nn.Module], z_dim: int, steps: int,
-                batch: int, seed: int, g_term=None, lr_g: float = LEARNING_RATE) -> Game:
-    """The game on data with G = g_module() (rows (B, z_dim) -> (B, dim) in the game's units), z ~ N(0, I)."""
+                batch: int, seed: int, g_term=None, lr_g: float = LEARNING_RATE, standardise: bool = True) -> Game:
+    """The game on data with G = g_module() (rows (B, z_dim) -> (B, dim) in the game's units), z ~ N(0, I);
+    standardise=False: the game's units are the data's."""
     if steps < 1:
         raise ValueError(f"steps must be ≥ 1, got {steps}")
     cfg = RunConfig(dataset=data.name, variant=variant_named(variant).name, z_dim=z_dim, d_depth=2, d_width=64,
                     activation="leaky_relu", optimizer="adam", lr_g=lr_g, lr_d=LEARNING_RATE, beta1=BETAS[0],
                     beta2=BETAS[1], batch_size=batch, d_steps=1, steps=steps, seed=seed)
-    extras = Extras(g_module=g_module, g_term=g_term, decay_steps=steps, max_grad_norm=MAX_GRAD_NORM)
+    extras = Extras(g_module=g_module, g_term=g_term, decay_steps=steps, max_grad_norm=MAX_GRAD_NORM,
+                    standardise=standardise)
     return Game([cfg], data, engine="autograd", extras=extras)
 
 

@@ -19,8 +19,7 @@ from torch import nn
 from torch.distributions import Bernoulli, Distribution, Normal, RelaxedBernoulli, RelaxedOneHotCategorical
 
 from .game import Standardiser
-from .lesson_training import (InModelUnits, Optimiser, Progress, d_loss, data_of, g_loss, lesson_game, mlp, play, report,
-                               seeded, variant_named)
+from .lesson_training import InModelUnits, Progress, data_of, lesson_game, mlp, play, seeded
 from .runs import Run
 from .variants import VARIANTS
 
@@ -208,24 +207,43 @@ def pattern_probabilities(eta: torch.Tensor) -> np.ndarray:
     return log_p.exp().mean(dim=0).numpy().astype(np.float64)
 
 
+def relaxed_bits(logits: torch.Tensor, uniforms: torch.Tensor, temperature: float) -> torch.Tensor:
+    """RelaxedBernoulli(λ, logits) drawn from given uniforms: σ((logits + log u − log(1 − u)) / λ), which is
+    torch's rsample with its torch.rand made an input (vmap, which runs the game's stack, has no randomness)."""
+    tiny = torch.finfo(uniforms.dtype).eps
+    u = uniforms.clamp(tiny, 1 - tiny)
+    return torch.sigmoid((logits + torch.log(u) - torch.log1p(-u)) / temperature)
+
+
+class RelaxedBitsGenerator(nn.Module):
+    """The lecture's toy G: z -> η = σ(g(z)), and a relaxed draw of X_k ~ Bernoulli(η_k). Its latent rows carry
+    z (z_dim columns) then one N(0, 1) column per bit, made uniform through Φ for the draw."""
+
+    def __init__(self, z_dim: int, bits: int, temperature: float):
+        super().__init__()
+        self.z_dim, self.temperature = z_dim, temperature
+        self.logits = mlp(z_dim, 64, 64, bits)
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        z, noise = latent[:, :self.z_dim], latent[:, self.z_dim:]
+        return relaxed_bits(self.logits(z), torch.special.ndtr(noise), self.temperature)
+
+
 def train_bernoulli_gan(temperature: float = 0.5, patterns: Patterns = CORRELATED_BITS, variant: str = "nsgan",
                         steps: int = 600, batch: int = 256, z_dim: int = 4, seed: int = 0,
-                        progress: Progress | None = None) -> PatternFit:
-    """The lecture's toy: η = sigmoid(g(z)), X_k ~ Bernoulli(η_k), trained through RelaxedBernoulli(λ, η)."""
+                        progress: Progress | None = None, n: int = 20_000) -> PatternFit:
+    """The lecture's toy on the game: η = sigmoid(g(z)), X_k ~ Bernoulli(η_k), trained through RelaxedBernoulli(λ, η)
+    on n draws of the patterns. The bits keep their 0/1 units (standardised, the game fits worse: TV 0.35 against
+    0.19 on average over seeds 0-3, measured)."""
     _check_positive("temperature λ", temperature)
-    rule, bits = variant_named(variant), patterns.bits
+    bits = patterns.bits
     with seeded(seed):
-        g, critic = mlp(z_dim, 64, 64, bits), mlp(bits, 64, 64, 1)
-        g_opt, d_opt = Optimiser(g, steps), Optimiser(critic, steps)
-        for step in range(steps):
-            real = patterns.sample(batch)
-            # The relaxed sample is differentiable in the logits g(z): that is the whole point.
-            fake = RelaxedBernoulli(torch.tensor(temperature), logits=g(torch.randn(batch, z_dim))).rsample()
-            d_opt.step(d_loss(rule, critic(real), critic(fake.detach())))
-            g_opt.step(g_loss(rule, critic(fake)))
-            report(progress, step, steps)
-        with torch.no_grad():
-            learned = pattern_probabilities(torch.sigmoid(g(torch.randn(4096, z_dim))))
+        data = data_of(patterns.sample(n).numpy())
+    game = lesson_game(variant, data, lambda: RelaxedBitsGenerator(z_dim, bits, temperature), z_dim + bits, steps,
+                       batch, seed, standardise=False)
+    g = play(game, progress)
+    with torch.no_grad(), seeded(seed):
+        learned = pattern_probabilities(torch.sigmoid(g.logits(torch.randn(4096, z_dim))))
     true = dict(zip(patterns.patterns, patterns.probs))
     names = _all_patterns(bits)
     return PatternFit(names, np.array([true.get(p, 0.0) for p in names]), learned)

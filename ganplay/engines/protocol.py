@@ -24,6 +24,7 @@ class Extras:
     g_term: Callable[[nn.Module, torch.Tensor], torch.Tensor] | None = None
     decay_steps: int | None = None  # each player's learning rates fall linearly to 0 over this many updates
     max_grad_norm: float = math.inf  # each run's gradient norm, per player, clipped to this before an update
+    standardise: bool = True  # train on standardised data (a lesson's 0/1 bits keep their own units)
 
     @property
     def plain(self) -> bool:
