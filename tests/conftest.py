@@ -5,6 +5,7 @@ import torch
 torch.set_num_threads(1)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marker
 def pytest_collection_modifyitems(items):
     """Browser tests run one at a time, on one xdist worker: each drives a server and Chromium on CI's two cores."""
     for item in items:

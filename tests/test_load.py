@@ -1,8 +1,8 @@
-"""A classroom on one server: eight visitors at once, each in its own browser context (its own Streamlit session).
+"""A classroom on one server: nine visitors at once, each in its own browser context (its own Streamlit session).
 
-Six play the Playground on their own seed and length (one on a heavy configuration), one walks a finished run on
-the Latent walk page, one plays a run of the same config as another (one training for both). Meanwhile they
-press Pause, Step and Reset and change a setting. The test stops on a stall (no visitor's counter moved for a
+Seven play the Playground on their own seed and length (one on a heavy configuration), one walks a finished run on
+the Latent walk page, one plays a run of the same config as another (one training for both), one uploads its own
+CSV. Meanwhile they press Pause, Step and Reset and change a setting. The test stops on a stall (no visitor's counter moved for a
 minute), not on a deadline: a busy machine is slow, not wrong. The server keeps the production session lifetime.
 All traffic stays on 127.0.0.1.
 """
@@ -30,7 +30,9 @@ VISITORS = {  # name -> (page and link, steps)
     "heavy": ("playground?seed=5&steps=200&g_width=256&d_width=256&g_depth=4&d_depth=4&batch_size=1024", 200),
     "setting": ("playground?seed=6&steps=1000", 1000),
     "walk": ("latent_walk?seed=7&steps=800", 800),
+    "upload": ("playground?seed=8&steps=800", 800),
 }
+OWN_CSV = "a,b\n" + "\n".join(f"{(k % 7) * 0.5:.2f},{(k % 5) * 0.3 - (k % 3) * 0.2:.2f}" for k in range(400))
 
 
 def progress(page) -> int:
@@ -55,7 +57,7 @@ def press(page, name: str) -> None:
     control.click()
 
 
-def test_eight_visitors_train_at_once_and_press_every_control(record_property):
+def test_nine_visitors_train_at_once_and_press_every_control(record_property):
     from playwright.sync_api import sync_playwright
 
     with streamlit_server() as (url, server), sync_playwright() as p:
@@ -64,7 +66,7 @@ def test_eight_visitors_train_at_once_and_press_every_control(record_property):
         pages = {}
         for name, (link, _) in VISITORS.items():
             pages[name] = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
-            pages[name].set_default_timeout(120_000)  # eight pages and a server share two cores: slow is not stuck
+            pages[name].set_default_timeout(120_000)  # nine pages and a server share two cores: slow is not stuck
             pages[name].goto(f"{url}/{link}")
         players = {name: page for name, page in pages.items() if name != "walk"}
         for page in players.values():
@@ -79,6 +81,7 @@ def test_eight_visitors_train_at_once_and_press_every_control(record_property):
                 "b": lambda page: (press(page, "Pause"), press(page, "Step"), press(page, "Play")),
                 "c": lambda page: (press(page, "Reset"), press(page, "Play")),
                 "setting": lambda page: (choose_variant(page, "LSGAN"), press(page, "Play")),
+                "upload": upload_and_play,
             }
             reached, moved_at = dict.fromkeys(pages, -1), time.monotonic()
             while any(reached[name] < steps for name, (_, steps) in VISITORS.items()):
@@ -101,6 +104,7 @@ def test_eight_visitors_train_at_once_and_press_every_control(record_property):
             assert page.get_by_text(STEP_TEXT).first.inner_text() == f"Step {steps:,} of {steps:,}", name
             assert page.get_by_text("Traceback").count() == 0 and page.locator(".stException").count() == 0
         assert "variant=lsgan" in pages["setting"].url
+        assert pages["upload"].get_by_text("Training on own.csv").count() >= 1
         for page in pages.values():
             page.context.close()
         browser.close()
@@ -116,6 +120,19 @@ def test_eight_visitors_train_at_once_and_press_every_control(record_property):
         assert sampler.peak < RSS_LIMIT_MB
         assert busy < 0.1  # the server idles once nobody watches
         assert left <= sampler.peak  # nothing grows after they left
+
+
+def upload_and_play(page) -> None:
+    """Upload a CSV while the others train: the run starts over on it."""
+    opener, uploader = page.get_by_text("Your own data: upload a CSV or paint points"), page.locator("input[type=file]")
+    for _ in range(60):  # a rerun may redraw the sidebar under the click: open it again
+        opener.click()
+        page.wait_for_timeout(1000)
+        if uploader.count():
+            break
+    uploader.set_input_files({"name": "own.csv", "mimeType": "text/csv", "buffer": OWN_CSV.encode()})
+    page.get_by_text("Training on own.csv").first.wait_for()
+    press(page, "Play")
 
 
 def choose_variant(page, title: str) -> None:
