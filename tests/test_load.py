@@ -1,9 +1,9 @@
 """A classroom on one server: nine visitors at once, each in its own browser context (its own Streamlit session).
 
-Seven play the Playground on their own seed and length (one on a heavy configuration), one walks a finished run on
+Six play the Playground on their own seed and length (one on a heavy configuration), one walks a finished run on
 the Latent walk page, one plays a run of the same config as another (one training for both), one uploads its own
-CSV. Meanwhile they press Pause, Step and Reset and change a setting. The test stops on a stall (no visitor's counter moved for a
-minute), not on a deadline: a busy machine is slow, not wrong. The server keeps the production session lifetime.
+CSV and plays it. Meanwhile they press Pause, Step and Reset and change a setting. The test stops on a stall (no
+visitor's counter moved for a minute), not on a deadline: a busy machine is slow, not wrong. The server keeps the production session lifetime.
 All traffic stays on 127.0.0.1.
 """
 import os
