@@ -88,6 +88,7 @@ class _Runs:
         self._cond = threading.Condition()
         self._entries: dict[tuple, Entry] = {}
         self._views: dict[tuple[Hashable, str], Viewer] = {}
+        self._making: set[tuple] = set()  # keys whose run is being made (outside the lock)
         self._thread: threading.Thread | None = None
         self._turn_clock = 0.0  # turn_seconds of the last run served
         self.max_stack, self.join_seconds, self.frame_share = max_stack, join_seconds, frame_share
@@ -97,17 +98,25 @@ class _Runs:
     # --- the registry -----------------------------------------------------------------------
 
     def _open(self, key: tuple, data: Dataset | None, pin: Callable[[Entry], None]) -> Entry:
-        """The entry of key, made if need be (outside the lock: a Trainer takes a while), pinned under the lock."""
+        """The entry of key, made if need be (outside the lock: a Trainer takes a while; callers asking for a
+        key being made wait for it, so that one link starts one training), pinned under the lock."""
         with self._cond:
-            entry = self._entries.get(key)
+            while (entry := self._entries.get(key)) is None and key in self._making:
+                self._cond.wait()
             if entry is not None:
                 pin(entry)
                 entry.used_at = self.clock()
                 return entry
             if sum(e.pinned for e in self._entries.values()) >= self.max_live:
                 raise LiveLimit(f"this server already trains {self.max_live} runs: try again in a minute")
-        run = self.make_run(key[0], data)
-        first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
+            self._making.add(key)
+        try:
+            run = self.make_run(key[0], data)
+            first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
+        finally:
+            with self._cond:
+                self._making.discard(key)
+                self._cond.notify_all()
         with self._cond:
             entry = self._entries.setdefault(key, Entry(key, run, first, self.recording_limits))
             pin(entry)

@@ -126,6 +126,29 @@ def test_two_viewers_of_one_config_train_it_once():
     assert first.frame is second.frame
 
 
+def test_visitors_opening_one_link_at_once_start_one_training():
+    """A class opening a teacher's link together: the run is made once, however many sessions ask meanwhile."""
+    made, asked = [], threading.Barrier(4)
+
+    def make_run(cfg, data):
+        made.append(cfg)
+        time.sleep(0.2)  # a Trainer takes a while to build: the others ask meanwhile
+        return ganplay.Trainer(cfg, data)
+    loop = make_loop(make_run=make_run)
+    viewers = []
+
+    def open_link(owner):
+        asked.wait()
+        viewers.append(loop.watch(owner, CFG))
+    threads = [threading.Thread(target=open_link, args=(f"visitor {k}",)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(STALL_SECONDS)
+    assert made == [CFG] and len(viewers) == 4
+    assert len({id(viewer.frame) for viewer in viewers}) == 1
+
+
 def test_pausing_one_viewer_leaves_the_others_runs_and_step_counts_unchanged():
     long = CFG.replace(steps=5000)
     paused_cfg, other_cfg = long.replace(seed=1), long.replace(seed=2)
