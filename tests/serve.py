@@ -67,6 +67,15 @@ def button(page, name: str):
     return page.get_by_role("button", name=name, exact=True)
 
 
+def click_if_there(locator) -> None:
+    """Click locator unless the page redraws it away within two seconds (the caller looks again)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        locator.click(timeout=2000)
+    except PlaywrightTimeout:
+        pass
+
+
 def step_count(page) -> int:
     """The Playground's counter, read from its 'Step N of M' progress text (-1 when not shown)."""
     counter = page.get_by_text(STEP_TEXT).first

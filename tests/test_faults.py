@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from serve import (CHROMIUM, SKIP_REASON, STEP_TEXT, button, cpu_seconds, launch, released_sessions, rss_mb,
-                   step_count, streamlit_server)
+from serve import (CHROMIUM, SKIP_REASON, STEP_TEXT, button, click_if_there, cpu_seconds, launch, released_sessions,
+                   rss_mb, step_count, streamlit_server)
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=SKIP_REASON)]
 STALL_SECONDS = 60.0
@@ -49,13 +48,6 @@ def wait_until(predicate, what: str, progress=lambda: None) -> None:
         if now != seen:
             seen, moved_at = now, time.monotonic()
         assert time.monotonic() - moved_at < STALL_SECONDS, f"stalled waiting for {what} (at {seen})"
-
-
-def click_if_there(locator) -> None:
-    try:
-        locator.click(timeout=2000)
-    except PlaywrightTimeout:
-        pass  # the page redrew it away meanwhile: the caller looks again
 
 
 def keep_playing(page, done, what: str) -> list[int]:
