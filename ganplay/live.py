@@ -65,6 +65,9 @@ class Viewer:
     def holding(self):
         return self.loop.holding(self)
 
+    def run_data(self) -> Dataset:
+        return self.loop.run_data(self)
+
 
 def _snapshot(run):
     return run.snapshot()
@@ -227,6 +230,7 @@ class _Runs:
         if not batch:
             with self._cond:  # someone reads the run (holding): a turn spent waiting, the others' come first
                 chosen.turn_seconds += self.chunk_seconds
+                self._cond.wait_for(lambda: not chosen.readers, self.chunk_seconds)  # rather than spin for its lock
             return
         frames, errors, taken, began, began_cpu = {}, {}, {}, time.perf_counter(), time.thread_time()
         cpu = 0.0
@@ -359,8 +363,22 @@ class LiveLoop(_Runs):
         ahead of the viewer's frame when others train it on. Read it only: in a stack, stepping it would step
         the runs it shares the stack with."""
         entry = self._attach(viewer)
-        with entry.lock:
+        with self._cond:
+            entry.readers += 1
+        try:
+            entry.lock.acquire()
+        finally:
+            with self._cond:
+                entry.readers -= 1
+                self._cond.notify_all()
+        try:
             yield entry.run
+        finally:
+            entry.lock.release()
+
+    def run_data(self, viewer: Viewer) -> Dataset:
+        """The viewer's run's data: fixed for the run's life (a restack keeps it), so read without holding the run."""
+        return self._attach(viewer).run.data
 
     def release(self, owner: Hashable) -> None:
         """A session ended: its viewers go, and runs nobody else wants stop and become evictable."""

@@ -24,6 +24,7 @@ class Entry:
     def __init__(self, key: tuple, run, first: LiveFrame, recording_limits: tuple[int, int]):
         self.key, self.run = key, run
         self.lock = threading.Lock()  # held by whoever steps or reads the Trainer
+        self.readers = 0  # holding() callers waiting for the lock: the loop leaves it to them (a Lock is not fair)
         self.recording = Recording(first, *recording_limits)
         self.viewers: set = set()
         self.leases: dict = {}  # viewer -> when its lease ends (loop clock)
@@ -90,10 +91,11 @@ def batch_of(chosen: Entry, wanted: Sequence[Entry], most: int) -> list[Entry]:
 
 def lock_batch(batch: Sequence[Entry], timeout: float) -> list[Entry]:
     """The batch's entries whose locks this thread took: the chosen one waiting up to timeout (none if it
-    could not), the others only if free (a reader holding one keeps it out of this turn)."""
-    if not batch[0].lock.acquire(timeout=timeout):
+    could not), the others only if free. A reader holding one, or waiting for it, keeps it out of this turn:
+    the loop re-takes a lock so soon after releasing it that a waiting reader would hardly ever get it."""
+    if batch[0].readers or not batch[0].lock.acquire(timeout=timeout):
         return []
-    return [batch[0], *(e for e in batch[1:] if e.lock.acquire(blocking=False))]
+    return [batch[0], *(e for e in batch[1:] if not e.readers and e.lock.acquire(blocking=False))]
 
 
 def stack_of(batch: Sequence[Entry]) -> None:

@@ -8,6 +8,7 @@ import torch
 
 import ganplay
 from ganplay.live import LiveLimit, LiveLoop
+from ganplay.live_batch import lock_batch
 from ganplay.recording import LiveFrame, Recording
 
 CFG = ganplay.RunConfig(steps=120)
@@ -258,6 +259,39 @@ def test_a_run_held_for_reading_is_not_stepped_and_does_not_hold_up_the_others()
         assert run.step_count == steps == loop.steps_taken(held.config)
     held.pause()
     other.pause()
+
+
+def test_a_reader_waiting_for_a_run_keeps_the_loop_off_it_until_it_has_read():
+    """A Lock is not fair: the loop re-took it so soon after each chunk that, on a busy machine, a page reading
+    its run waited for minutes. A waiting reader now has the next turn."""
+    loop = make_loop(chunk_seconds=0.05)
+    viewer = loop.watch("a", CFG.replace(steps=50_000))
+    wait_until(lambda: viewer.read().step >= 5, "the run trains")
+    entry = loop._entries[viewer.key]
+    entry.readers += 1  # a reader arrives (as holding() counts it) while the loop trains
+    with entry.lock:  # it gets the run once the chunk in flight ends
+        steps = entry.run.step_count
+    turns = entry.turn_seconds
+    # the loop has its turns at the run, each spent waiting, and steps nothing while the reader is there
+    wait_until(lambda: viewer.read() and entry.turn_seconds > turns + 0.2, "the loop takes its turns")
+    assert entry.run.step_count == steps and lock_batch([entry], 0.0) == []
+    entry.readers -= 1
+    wait_until(lambda: viewer.read() and loop.steps_taken(viewer.config) > steps, "the loop trains it again")
+    viewer.pause()
+
+
+def test_reading_a_runs_data_does_not_wait_for_the_loop():
+    """Every frame of the Playground reads the run's data: it must not queue behind the loop's chunk."""
+    from ganplay.ui.live import LiveRun
+    loop = make_loop()
+    run = LiveRun(loop.watch("a", CFG))
+    entry = loop._entries[run.viewer.key]
+    with entry.lock:  # the loop in the middle of a chunk
+        read = []
+        reader = threading.Thread(target=lambda: read.append(run.data))
+        reader.start()
+        reader.join(STALL_SECONDS)
+    assert read == [entry.run.data]
 
 
 def test_two_reruns_of_one_session_pressing_step_and_reading_leave_one_consistent_run():

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import streamlit as st
 from streamlit.logger import get_logger
 
-from .. import RunConfig, Trainer
+from .. import Dataset, RunConfig, Trainer
 from ..charts import Drawing
 from ..config import widgets
 from ..live import LiveLimit, Viewer
@@ -73,6 +73,11 @@ class LiveRun:
     @property
     def finished(self) -> bool:
         return self.viewer.frame.finished
+
+    @property
+    def data(self) -> Dataset:
+        """Read on every frame: without holding the run, which would contend with the loop stepping it."""
+        return self.viewer.run_data()
 
     @contextmanager
     def holding(self) -> Iterator[Trainer]:
