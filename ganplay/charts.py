@@ -11,6 +11,9 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -84,6 +87,32 @@ def png_url(image: np.ndarray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(image[..., 0] if grey else image, "L" if grey else "RGB").save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+class _GridUrls:
+    """The PNG data URL of a grid, for the last `size` grids drawn: every session's timer redraws its frame, on a
+    busy server several times between two published frames, and encoding the images was most of a redraw."""
+
+    def __init__(self, size: int = 64):
+        self.size, self._urls, self._lock = size, OrderedDict(), threading.Lock()
+
+    def __call__(self, grid: np.ndarray, scheme: str, lo: float, hi: float) -> str:
+        key = (id(grid), scheme, lo, hi)
+        with self._lock:
+            kept = self._urls.get(key)
+            if kept is not None and kept[0]() is grid:  # the same array, not one that reuses a dead one's id
+                self._urls.move_to_end(key)
+                return kept[1]
+        url = png_url(grid_image(grid, scheme, lo, hi))
+        grid.flags.writeable = False  # the URL stands for these values: writing them in place now fails
+        with self._lock:
+            self._urls[key] = (weakref.ref(grid), url)
+            while len(self._urls) > self.size:
+                self._urls.popitem(last=False)
+        return url
+
+
+grid_url = _GridUrls()
 
 
 def verdict_range(frame: Frame) -> tuple[float, float]:
@@ -166,7 +195,7 @@ def training_scatter(frame: Frame, size: int = 440) -> Drawing:
     datasets = {"points": points_data(frame.real_2d, frame.fake_2d)}
     if critic:
         lo, hi = verdict_range(frame)
-        datasets["critic"] = _placed(frame.extent, url=[png_url(grid_image(frame.critic, PURPLE_GREEN, lo, hi))])
+        datasets["critic"] = _placed(frame.extent, url=[grid_url(frame.critic, PURPLE_GREEN, lo, hi)])
         datasets["verdict"] = pa.table({"value": [lo, hi]})
     if push:
         datasets["push"] = pa.table(dict(zip(["x", "y", "x2", "y2"], frame.push.T)))
@@ -207,7 +236,7 @@ def kde_spec(extent: Extent, size: int = 155) -> dict:
 def kde_chart(frame: Frame, size: int = 155) -> Drawing:
     """Density of the data beside the density of G's samples; each panel on its own scale, so a collapsed
     generator's sharp peak does not wash out the data's modes."""
-    urls = [png_url(grid_image(grid, GREYS, 0.0, float(grid.max()))) for grid in frame.densities]
+    urls = [grid_url(grid, GREYS, 0.0, float(grid.max())) for grid in frame.densities]
     return Drawing(kde_spec(frame.extent, size), {"densities": _placed(frame.extent, of=["data", "generator"],
                                                                          url=urls)})
 

@@ -163,3 +163,17 @@ def test_every_live_chart_reads_only_the_datasets_it_is_sent():
     for drawing in _every_live_drawing():
         assert "datasets" not in drawing.spec and "values" not in str(drawing.spec)
         assert set(drawing.datasets) == _named_data(drawing.spec)
+
+
+def test_a_grid_drawn_again_reuses_its_image_and_a_new_grid_gets_its_own():
+    urls = charts._GridUrls(size=2)
+    grid = np.linspace(0.0, 1.0, 64).reshape(8, 8)
+    url = urls(grid, charts.GREYS, 0.0, 1.0)
+    assert url == charts.png_url(charts.grid_image(grid, charts.GREYS, 0.0, 1.0))
+    assert urls(grid, charts.GREYS, 0.0, 1.0) is url  # the timer's redraw of the same frame
+    assert urls(grid, charts.GREYS, 0.0, 2.0) != url  # another scale, another image
+    other = grid[::-1].copy()
+    assert urls(other, charts.GREYS, 0.0, 1.0) == charts.png_url(charts.grid_image(other, charts.GREYS, 0.0, 1.0))
+    with pytest.raises(ValueError):
+        grid[0, 0] = 5.0  # the kept image stands for these values
+    assert len(urls._urls) == 2  # bounded: the oldest went
