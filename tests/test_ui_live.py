@@ -1,6 +1,7 @@
 """The UI's live helpers outside a page: sessions on the shared loop, finished runs shared and bounded, and the
 private Streamlit flag the entry point relies on."""
 import inspect
+import sys
 import threading
 
 import pytest
@@ -8,7 +9,7 @@ import torch
 
 import ganplay
 from ganplay import ui
-from ganplay.live import LiveLimit, LiveLoop
+from ganplay.live import SWITCH_SECONDS, LiveLimit, LiveLoop
 from ganplay.ui import caches
 
 TINY = dict(n=100, batch_size=16, g_width=8, d_width=8)
@@ -97,3 +98,9 @@ def test_the_private_pages_flag_the_entry_point_sets_still_steers_streamlit():
         f"Streamlit's script runner no longer reads {name}: check ui.ensure_entrypoint")
     assert "PagesManager.uses_pages_directory = False" in inspect.getsource(navigation), (
         f"st.navigation no longer clears {name}: check ui.ensure_entrypoint")
+
+
+def test_the_server_lets_the_loop_thread_have_the_gil_back_soon():
+    """At Python's 5 ms switch interval, sessions drawing cut the loop's training >10× (benchmarks/bench_gil.py)."""
+    caches.live_loop()
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS)

@@ -5,6 +5,7 @@ Deterministic training makes sharing safe: the same config always gives the same
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from streamlit.logger import get_logger
 
 from .. import RunConfig, Trainer, collapse, frames, manifold, userdata
 from ..datasets import Dataset
-from ..live import LiveLoop
+from ..live import SWITCH_SECONDS, LiveLoop
 from ..variants import VARIANTS
 
 # A live view's frame period: the loop publishes a frame this often, and the browser asks for one as often
@@ -106,6 +107,7 @@ def live_loop() -> LiveLoop:
     ones; if it was evicted meanwhile it trains again from step 0, its viewer showing its last frame until the
     run passes it)."""
     ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    sys.setswitchinterval(SWITCH_SECONDS)  # the loop thread gets the GIL back soon while sessions draw
     loop = LiveLoop(frame_of=publish, make_run=make_run, viewer_seconds=ttl + VIEWER_MARGIN_SECONDS,
                     frame_seconds=FRAME_SECONDS)
     threading.Thread(target=_trim_now_and_then, args=(loop,), name="ganplay-live-trim", daemon=True).start()
