@@ -1,0 +1,86 @@
+"""Slow motion's charts (Altair): a stage's view before and after, with what the stage changed drawn bright.
+
+A stage is drawn once per click, not per live frame, so these are plain Altair charts with their data inline.
+No torch and no Streamlit here.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .charts import FAKE, PURPLE_GREEN, REAL, VERDICT_OPACITY, axes, grid_image, png_url, verdict_range
+from .frames import Frame
+from .slowmo import Batch, Stage
+
+GHOST = "#868e96"
+MOVE_ARROWS = 150  # arrows from the old to the new position of the first fixed fakes
+
+
+def _heatmap(frame: Frame) -> list[alt.Chart]:
+    if frame.critic is None:
+        return []
+    lo, hi = verdict_range(frame)
+    e = frame.extent
+    image = pd.DataFrame({"x": [e.xmin], "x2": [e.xmax], "y": [e.ymin], "y2": [e.ymax],
+                          "url": [png_url(grid_image(frame.critic, PURPLE_GREEN, lo, hi))]})
+    x, y = axes(e)
+    title = "critic f(x)" if frame.wasserstein else "D(x)"
+    legend = alt.Chart(pd.DataFrame({"value": [lo, hi]})).mark_point(size=0, filled=True).encode(
+        color=alt.Color("value:Q", scale=alt.Scale(scheme="purplegreen", zero=False, nice=False), title=title,
+                        legend=alt.Legend(orient="bottom", gradientLength=160)))
+    return [alt.Chart(image).mark_image(aspect=False, opacity=VERDICT_OPACITY).encode(x=x, x2="x2:Q", y=y, y2="y2:Q",
+                                                                                      url="url:N"), legend]
+
+
+def _dots(points: np.ndarray, colour: str, frame: Frame, size: float, opacity: float, **extra) -> alt.Chart:
+    x, y = axes(frame.extent)
+    table = pd.DataFrame({"x": points[:, 0], "y": points[:, 1], **extra})
+    tooltip = [alt.Tooltip(name, format=".3f") for name in ("x", "y", *extra)]
+    return alt.Chart(table).mark_circle(size=size, opacity=opacity, color=colour, clip=True).encode(
+        x=x, y=y, tooltip=tooltip)
+
+
+def _batch_layers(batch: Batch, frame: Frame) -> list[alt.Chart]:
+    """The stage's batch, bright over the frame's faint points; D's verdict in each point's tooltip."""
+    verdict = {} if batch.verdict_real is None else {"verdict": batch.verdict_real}
+    layers = [_dots(batch.real_2d, REAL, frame, 36, 0.95, **verdict)]
+    if batch.fake_2d is not None:
+        verdict = {} if batch.verdict_fake is None else {"verdict": batch.verdict_fake}
+        layers.append(_dots(batch.fake_2d, FAKE, frame, 36, 0.95, **verdict))
+    return layers
+
+
+def _moves(before: Frame, after: Frame) -> list[alt.Chart]:
+    """Ghosts at the fixed fakes' old places, arrows to their new ones."""
+    old, new = before.fake_2d[:MOVE_ARROWS], after.fake_2d[:MOVE_ARROWS]
+    x, y = axes(after.extent)
+    rules = pd.DataFrame({"x": old[:, 0], "y": old[:, 1], "x2": new[:, 0], "y2": new[:, 1]})
+    arrows = alt.Chart(rules).mark_rule(color="#212529", strokeWidth=1, opacity=0.7, clip=True).encode(
+        x=x, y=y, x2="x2:Q", y2="y2:Q")
+    ghosts = alt.Chart(pd.DataFrame({"x": old[:, 0], "y": old[:, 1]})).mark_point(
+        size=22, color=GHOST, opacity=0.8, clip=True).encode(x=x, y=y)
+    return [ghosts, arrows, _dots(after.fake_2d, FAKE, after, 22, 0.9)]
+
+
+def stage_view(stage: Stage, when: str = "after", size: int = 330) -> alt.LayerChart:
+    """The stage's view `when` ("before" or "after" its update): heatmap, faint points, and what it changed."""
+    frame = stage.before if when == "before" else stage.after
+    moved = stage.number in (0, 5) and when == "after" and stage.before is not None
+    layers = [*_heatmap(frame), _dots(frame.real_2d, REAL, frame, 12, 0.25)]
+    if not moved:
+        layers.append(_dots(frame.fake_2d, FAKE, frame, 12, 0.3 if stage.batch is not None else 0.8))
+    if stage.batch is not None:
+        layers += _batch_layers(stage.batch, frame)
+    if moved:
+        layers += _moves(stage.before, frame)
+    title = {"before": "before", "after": "after" if stage.before is not None else "now"}[when]
+    return alt.layer(*layers).properties(width=size, height=size, title=title).resolve_scale(color="independent")
+
+
+def latent_view(batch: Batch, size: int = 200) -> alt.Chart:
+    """The batch's z, its first two coordinates."""
+    table = pd.DataFrame({"z1": batch.z[:, 0], "z2": batch.z[:, 1] if batch.z.shape[1] > 1 else 0.0})
+    return alt.Chart(table).mark_circle(size=20, color="#495057", opacity=0.7).encode(
+        x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂")).properties(
+        width=size, height=size, title="z, its first two coordinates")
