@@ -32,7 +32,7 @@ def layer_sigmas(run: Run) -> np.ndarray:
     """σ_max of each of D's weight matrices as D applies them: W's own, or, under spectral normalisation, that of
     W / σ̂ with σ̂ the power iteration's estimate (≈ 1 once it has converged). NaN before the first step there."""
     engine = run.game.engine
-    sigmas = np.array([float(torch.linalg.matrix_norm(w, ord=2)) for w, _ in engine.layers("d", run._r)])
+    sigmas = np.array([float(torch.linalg.matrix_norm(w.detach(), ord=2)) for w, _ in engine.layers("d", run._r)])
     spectral = getattr(engine, "spectral", None)  # both engines' nets.SpectralNorm (tests/test_hood.py)
     if spectral is None:
         return sigmas

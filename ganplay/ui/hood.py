@@ -63,6 +63,7 @@ def _charts(cfg: RunConfig, live: Callable[[], LiveRun], playing_key: str, ticki
         "Norms over all of a player's weights and biases, of the gradient of its last update in each generator "
         "step (D's: its last critic step's, penalties included, before any clipping). σ_max per layer of D as "
         "it is applied, and their product, a bound on D's Lipschitz constant"
-        + (": spectral normalisation keeps each layer near 1." if readings.spectral_norm else ".")
+        + (": spectral normalisation keeps each layer near 1 (a little above: one power iteration a step lags D's "
+           "changing weights)." if readings.spectral_norm else ".")
         + ("" if readings.trains_critic else " MMD has no D to train: only G's norm is drawn.")
         + " Read on a private replay of the run (training is deterministic), so the shared run is not slowed.")
