@@ -13,6 +13,7 @@ from .frames import thin_history
 
 MAX_POINTS = 1500  # per line: a 50,000-step trace draws no better than this
 NORM_NAMES = {"g_grad": "‖∇G‖ (G's loss)", "d_grad": "‖∇D‖ (D's loss + penalty)"}
+PAD = alt.AutoSizeParams(type="pad")  # the plot keeps its height; legend and title go around it
 LAYER_COLOURS = ["#1c7ed6", "#0ca678", "#f59f00", "#ae3ec9", "#e64980", "#495057", "#74b816"]
 
 
@@ -31,7 +32,7 @@ def grad_norm_chart(norms: pd.DataFrame, trains_critic: bool = True, height: int
         x=alt.X("step:Q", title="generator step"), y=_log_y("gradient norm"),
         color=alt.Color("of:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
         tooltip=["of:N", "step:Q", alt.Tooltip("value:Q", format=".3g")],
-    ).properties(height=height, title="Gradient norms")
+    ).properties(height=height, title="Gradient norms", autosize=PAD)
 
 
 def sigma_table(sigmas: pd.DataFrame) -> pd.DataFrame:
@@ -56,6 +57,6 @@ def sigma_chart(sigmas: pd.DataFrame, spectral_norm: bool, every: int, height: i
     )
     title = "D's largest singular values" + (" (spectrally normalised)" if spectral_norm else "")
     if not spectral_norm:
-        return lines.properties(height=height, title=title)
+        return lines.properties(height=height, title=title, autosize=PAD)
     one = alt.Chart(pd.DataFrame({"value": [1.0]})).mark_rule(color="#868e96", strokeDash=[2, 2]).encode(y="value:Q")
-    return alt.layer(lines, one).properties(height=height, title=title)
+    return alt.layer(lines, one).properties(height=height, title=title, autosize=PAD)

@@ -5,6 +5,8 @@ No torch and no Streamlit here.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -17,7 +19,7 @@ GHOST = "#868e96"
 MOVE_ARROWS = 150  # arrows from the old to the new position of the first fixed fakes
 
 
-def _heatmap(frame: Frame) -> list[alt.Chart]:
+def _heatmap(frame: Frame, title: str | None = None) -> list[alt.Chart]:
     if frame.critic is None:
         return []
     lo, hi = verdict_range(frame)
@@ -25,7 +27,7 @@ def _heatmap(frame: Frame) -> list[alt.Chart]:
     image = pd.DataFrame({"x": [e.xmin], "x2": [e.xmax], "y": [e.ymin], "y2": [e.ymax],
                           "url": [png_url(grid_image(frame.critic, PURPLE_GREEN, lo, hi))]})
     x, y = axes(e)
-    title = "critic f(x)" if frame.wasserstein else "D(x)"
+    title = title or ("critic f(x)" if frame.wasserstein else "D(x)")
     legend = alt.Chart(pd.DataFrame({"value": [lo, hi]})).mark_point(size=0, filled=True).encode(
         color=alt.Color("value:Q", scale=alt.Scale(scheme="purplegreen", zero=False, nice=False), title=title,
                         legend=alt.Legend(orient="bottom", gradientLength=160)))
@@ -63,7 +65,7 @@ def _moves(before: Frame, after: Frame) -> list[alt.Chart]:
     return [ghosts, arrows, _dots(after.fake_2d, FAKE, after, 22, 0.9)]
 
 
-def stage_view(stage: Stage, when: str = "after", size: int = 330) -> alt.LayerChart:
+def stage_view(stage: Stage, when: str = "after", size: int = 250) -> alt.LayerChart:
     """The stage's view `when` ("before" or "after" its update): heatmap, faint points, and what it changed."""
     frame = stage.before if when == "before" else stage.after
     moved = stage.number in (0, 5) and when == "after" and stage.before is not None
@@ -75,12 +77,30 @@ def stage_view(stage: Stage, when: str = "after", size: int = 330) -> alt.LayerC
     if moved:
         layers += _moves(stage.before, frame)
     title = {"before": "before", "after": "after" if stage.before is not None else "now"}[when]
-    return alt.layer(*layers).properties(width=size, height=size, title=title).resolve_scale(color="independent")
+    return _square(alt.layer(*layers), size, title)
+
+
+def _square(chart: alt.LayerChart, size: int, title: str) -> alt.LayerChart:
+    """size × size for the plot itself, legends around it: equal units on both axes."""
+    return chart.properties(width=size, height=size, title=title, autosize=alt.AutoSizeParams(type="pad")
+                            ).resolve_scale(color="independent")
+
+
+def change_view(stage: Stage, size: int = 330) -> alt.LayerChart | None:
+    """What D's update changed: after − before of its verdict (green: up, towards "real"), the batch on it."""
+    if stage.before is None or stage.after.critic is None or stage.before.critic is None:
+        return None
+    change = dataclasses.replace(stage.after, critic=stage.after.critic - stage.before.critic, wasserstein=True)
+    name = "f(x)" if stage.after.wasserstein else "D(x)"
+    layers = _heatmap(change, f"change in {name}")
+    if stage.batch is not None:
+        layers += _batch_layers(stage.batch, change)
+    return _square(alt.layer(*layers), size, "what changed")
 
 
 def latent_view(batch: Batch, size: int = 200) -> alt.Chart:
     """The batch's z, its first two coordinates."""
     table = pd.DataFrame({"z1": batch.z[:, 0], "z2": batch.z[:, 1] if batch.z.shape[1] > 1 else 0.0})
-    return alt.Chart(table).mark_circle(size=20, color="#495057", opacity=0.7).encode(
+    return alt.Chart(table).mark_circle(size=20, color="#495057", opacity=0.7, clip=True).encode(
         x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂")).properties(
         width=size, height=size, title="z, its first two coordinates")

@@ -14,11 +14,12 @@ import streamlit as st
 from .. import RunConfig
 from ..frames import Plane
 from ..slowmo import SlowMotion, Stage, fork_at
-from ..slowmo_charts import latent_view, stage_view
+from ..slowmo_charts import change_view, latent_view, stage_view
 from .live import LiveRun, guarded
 from .text import as_text
 
 TOGGLE, FORK, REFUSED = "slow_motion", "slowmo_fork", "slowmo_refused"
+CHART_SIZE = 170  # three panels side by side beside the list of stages
 
 
 def _pause(playing_key: str, live: Callable[[], LiveRun]) -> None:
@@ -70,18 +71,21 @@ def _draw_stage(slow: SlowMotion, stage: Stage | None, pictures: bool) -> None:
     if stage is None:
         st.caption("Press **Next stage** to start a round, or move one player.")
         if not pictures:
-            st.altair_chart(stage_view(Stage(0, "now", "", "", slow.frame())), width="content")
+            st.altair_chart(stage_view(Stage(0, "now", "", "", slow.frame()), size=2 * CHART_SIZE), width="content")
         return
     st.markdown(f"**{stage.label}.** {stage.says}")
     if pictures:
         return st.caption("On pictures the stages are told in numbers; the live view shows the digits.")
     if stage.before is not None:
-        left, right = st.columns(2)
-        left.altair_chart(stage_view(stage, "before"), width="content")
-        right.altair_chart(stage_view(stage, "after"), width="content")
+        change = change_view(stage, CHART_SIZE) if stage.number == 4 else None
+        columns = st.columns(3 if change is not None else 2)
+        columns[0].altair_chart(stage_view(stage, "before", CHART_SIZE), width="content")
+        columns[1].altair_chart(stage_view(stage, "after", CHART_SIZE), width="content")
+        if change is not None:
+            columns[2].altair_chart(change, width="content")
     else:
         left, right = st.columns([3, 2])
-        left.altair_chart(stage_view(stage), width="content")
+        left.altair_chart(stage_view(stage, size=2 * CHART_SIZE), width="content")
         if stage.number == 1 and stage.batch is not None:
             right.altair_chart(latent_view(stage.batch), width="content")
 
@@ -119,7 +123,7 @@ def _section(cfg: RunConfig, live: Callable[[], LiveRun], plane: Plane | None) -
         "Play closes slow motion; a page switch drops the copy.")
     if not slow.playable:
         st.info(f"The run is {slow.run.status}: no round is left to play.")
-    stages, view = st.columns([1, 3])
+    stages, view = st.columns([1, 4])
     stages.markdown("**One round, stage by stage**\n\n" + _stage_list(slow))
     with view:
         _draw_stage(slow, slow.stage, slow.run.data.is_image)
