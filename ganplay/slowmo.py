@@ -71,7 +71,12 @@ def fork_at(run: Run, step: int, data: Dataset | None = None) -> Run:
             return fork(run)
         except (ValueError, NotImplementedError):  # an engine whose runs cannot move (autograd): replay
             pass
-    return Trainer(run.config, data if data is not None else run.data).step(step)
+    return replay(run.config, data if data is not None else run.data, step)
+
+
+def replay(config, data: Dataset | None, step: int) -> Run:
+    """config trained to `step` afresh: training is deterministic, so this is the run at that step."""
+    return Trainer(config, data).step(step)
 
 
 class SlowMotion:

@@ -139,3 +139,15 @@ def test_the_playground_walks_the_stages_in_order_on_a_private_fork():
     assert next(p for p in at.get("progress") if p.proto.text.startswith("Step")).proto.text.startswith("Step 0 ")
     at.toggle(key="slow_motion").set_value(False).run()
     assert "slowmo_fork" not in at.session_state
+
+
+def test_play_closes_slow_motion_and_the_shared_run_plays_on():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/playground.py").run()
+    at.toggle(key="slow_motion").set_value(True).run()
+    at.button(key="slowmo_one_round").click().run()
+    assert "slowmo_fork" in at.session_state
+    at.button[0].click().run()  # Play
+    assert at.session_state.playing and not at.session_state.slow_motion and "slowmo_fork" not in at.session_state
+    assert not at.exception

@@ -13,7 +13,7 @@ import streamlit as st
 
 from .. import RunConfig
 from ..frames import Plane
-from ..slowmo import SlowMotion, Stage, fork_at
+from ..slowmo import SlowMotion, Stage, fork_at, replay
 from ..slowmo_charts import change_view, latent_view, stage_view
 from .live import LiveRun, guarded
 from .text import as_text
@@ -36,8 +36,11 @@ def _fork(cfg: RunConfig, live: Callable[[], LiveRun], plane: Plane | None) -> S
                                                   known[1].base_step == shown):
         known[1].plane = plane
         return known[1]
-    with live().holding() as run, st.spinner(f"Copying the run at step {shown:,}"):
-        slow = SlowMotion(fork_at(run, shown), plane)
+    with st.spinner(f"Copying the run at step {shown:,}"):
+        with live().holding() as run:  # the loop waits meanwhile: copy only, never replay, while holding it
+            copy = fork_at(run, shown) if run.step_count == shown and run.diverged_at is None else None
+            config, data = run.config, run.data
+        slow = SlowMotion(copy if copy is not None else replay(config, data, shown), plane)
     st.session_state[FORK] = (cfg, slow)
     return slow
 
