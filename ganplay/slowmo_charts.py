@@ -44,13 +44,19 @@ def _dots(points: np.ndarray, colour: str, frame: Frame, size: float, opacity: f
 
 
 def _batch_layers(batch: Batch, frame: Frame) -> list[alt.Chart]:
-    """The stage's batch, bright over the frame's faint points; D's verdict in each point's tooltip."""
-    verdict = {} if batch.verdict_real is None else {"verdict": batch.verdict_real}
-    layers = [_dots(batch.real_2d, REAL, frame, 36, 0.95, **verdict)]
-    if batch.fake_2d is not None:
-        verdict = {} if batch.verdict_fake is None else {"verdict": batch.verdict_fake}
-        layers.append(_dots(batch.fake_2d, FAKE, frame, 36, 0.95, **verdict))
-    return layers
+    """The stage's batch, bright over the frame's faint points; once D has judged it, each point sized by its
+    verdict (bigger: more "real"), on one scale for real and fake."""
+    if batch.verdict_real is None:
+        layers = [_dots(batch.real_2d, REAL, frame, 36, 0.95)]
+        return layers + ([] if batch.fake_2d is None else [_dots(batch.fake_2d, FAKE, frame, 36, 0.95)])
+    verdicts = np.concatenate([batch.verdict_real, batch.verdict_fake])
+    scale = alt.Scale(domain=[float(verdicts.min()), float(verdicts.max()) + 1e-9], range=[6, 110])
+    name = "f(x)" if frame.wasserstein else "D(x)"
+    size = alt.Size("verdict:Q", scale=scale, title=f"{name} of the batch",
+                    legend=alt.Legend(orient="bottom", symbolFillColor="#868e96", symbolStrokeWidth=0))
+    return [_dots(points, colour, frame, 36, 0.9, verdict=verdict).encode(size=size)
+            for points, colour, verdict in ((batch.real_2d, REAL, batch.verdict_real),
+                                            (batch.fake_2d, FAKE, batch.verdict_fake))]
 
 
 def _moves(before: Frame, after: Frame) -> list[alt.Chart]:
