@@ -87,11 +87,12 @@ def test_the_playground_draws_the_hood_charts_after_a_step():
     at.switch_page("pages/playground.py").run()
     at.toggle(key="under_the_hood").set_value(True).run()
     assert any("Nothing to read" in c.value for c in at.caption)
-    at.button[1].click().run()  # Step: 100 generator steps
+    at.button[1].click().run()  # Step: 100 generator steps (fewer if the loaded loop is slow to train them)
+    shown = at.session_state.run.step_count
     for _ in range(5):  # the replay reads REPLAY_BUDGET steps a run: 100 at once
-        if at.session_state.hood_trace[1].step >= 100:
+        if at.session_state.hood_trace[1].step >= shown:
             break
         at.run()
-    assert not at.exception and not at.error and at.session_state.hood_trace[1].step == 100
+    assert not at.exception and not at.error and 0 < shown == at.session_state.hood_trace[1].step
     titles = [chart.proto.spec for chart in at.get("vega_lite_chart")]
     assert any("Gradient norms" in spec for spec in titles) and any("singular values" in spec for spec in titles)
