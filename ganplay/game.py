@@ -374,6 +374,52 @@ class Game:
             self._check_last_update()
         return n
 
+    # --- one player at a time (slow motion, ganplay/slowmo.py) -----------------------------------
+    # Partial steps leave `done` and the history alone: they are no generator step of the config's run.
+
+    def next_batch(self):
+        """The batch (real, z, labels) the next critic step will draw, without drawing it."""
+        drawn, states = dict(self.drawn), {name: [g.get_state() for g in gens] for name, gens in self.streams.items()}
+        try:
+            return self._batch()
+        finally:  # draws are never written in place, so putting the buffers and generators back undoes them
+            self.drawn = drawn
+            for name, gens in self.streams.items():
+                for gen, state in zip(gens, states[name]):
+                    gen.set_state(state)
+
+    @torch.no_grad()
+    def critic_only(self):
+        """One critic step alone, on a fresh batch: (d_loss, penalty) per run."""
+        d_loss, penalty, _ = self._critic_step()
+        return d_loss, penalty
+
+    @torch.no_grad()
+    def generator_only(self):
+        """One generator step alone. A step of G needs its forward pass of the round, which only a critic step
+        makes: here G makes fakes from a fresh batch of z (and the real batch the G loss of MMD, unrolled or
+        a lesson's term reads), drawn as a critic step would draw it. Returns g_loss per run."""
+        real, z, labels = self._batch()
+        return self._generator_step((self.engine.forward("g", self.with_labels(z, labels)), labels, real))
+
+    @torch.no_grad()
+    def play_round(self):
+        """step(1), yielding after each of the d_steps critic steps ("critic", d_loss, penalty) and after the
+        generator step ("generator", g_loss): the same round, bit for bit, watched a player at a time."""
+        if self.done >= self.configs[0].steps or all(d is not None for d in self.diverged_at):
+            return
+        self.engine.checkpoint(self.done % 2)
+        for _ in range(self.configs[0].d_steps):
+            d_loss, penalty, g_pass = self._critic_step()
+            yield "critic", d_loss, penalty
+        g_loss = self._generator_step(g_pass)
+        if not torch.isfinite(torch.stack([d_loss, g_loss, penalty], out=self.history[:, :, self.done]).sum()):
+            self._stop_diverged()
+        self.done += 1
+        if self.done == self.configs[0].steps:
+            self._check_last_update()
+        yield "generator", g_loss
+
     def _stop_diverged(self):
         """Freeze every run whose losses went non-finite at the start of its last step whose losses were all
         finite: the newer copy can be finite yet so large that the generator's output overflows."""

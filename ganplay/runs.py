@@ -211,6 +211,12 @@ def restack(runs: Sequence[Run]) -> Game:
     return game
 
 
+def fork(run: Run) -> Run:
+    """A private copy of run with its whole state (weights, optimiser, random streams, history) in a game of its
+    own: it trains on as run would, and stepping either leaves the other as it was."""
+    return Run(Game.regroup([(run.game, run._r)]), 0)
+
+
 def train(config: RunConfig, data: Dataset | None = None, engine: str = "auto") -> Trainer:
     """A Trainer advanced to config.steps (or to the step where it diverged)."""
     return Trainer(config, data, engine).step(config.steps)

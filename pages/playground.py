@@ -56,5 +56,7 @@ def frame(published) -> None:
 
 
 ui.play_live("playing", lambda: st.session_state.run, draw=frame)
+ui.slow_motion_section(cfg, lambda: st.session_state.run, "playing", plane=None if view is None else view.apply)
+ui.hood_section(cfg, lambda: st.session_state.run, "playing")
 ui.own_data_section()
 ui.take_away_section(st.session_state.run)
