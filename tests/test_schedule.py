@@ -225,3 +225,22 @@ def test_a_hostile_schedule_in_a_link_is_named_in_the_page_and_the_rest_kept():
     (warning,) = at.warning
     text = read(warning.value)
     assert "schedule='[click](https:" in text and "is not step:field=value" in text and "](" not in warning.value
+
+
+def test_both_engines_play_a_schedule_alike():
+    cfg = RunConfig(steps=30, schedule=((10, "optimizer", "rmsprop"), (10, "lr_d", 5e-4), (20, "variant", "wgan"),
+                                        (20, "beta2", 0.9)))
+    fast, reference = (Trainer(cfg, engine=engine).step(30) for engine in ("mlp", "autograd"))
+    close = dict(rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(fast.history.to_numpy(), reference.history.to_numpy(), **close)
+    torch.testing.assert_close(fast.sample(300), reference.sample(300), **close)
+    points = fast.data.x[:20]
+    torch.testing.assert_close(fast.generator_push(points), reference.generator_push(points), **close)
+    assert fast.settings.variant == "wgan" and fast.settings.clip == 0.01  # WGAN's clipping from step 20 on
+    assert max(float(w.abs().max()) for layer in fast.game.engine.layers("d", 0) for w in layer) <= 0.01
+
+
+def test_a_saved_generator_file_carries_the_schedule():
+    cfg = BASE.replace(schedule=((20, "lr_d", 1e-4), (20, "variant", "lsgan")))
+    run = Trainer(cfg).step(30)
+    assert export.load_generator(export.generator_file(run)).config == cfg
