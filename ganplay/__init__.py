@@ -4,7 +4,7 @@ Names are loaded on first use (PEP 562), so `import ganplay.charts` does not pay
 """
 import importlib
 
-_HOMES = {"RunConfig": "config", "DATASETS": "datasets", "Dataset": "datasets", "from_array": "datasets",
+_HOMES = {"RunConfig": "config", "Change": "schedule", "DATASETS": "datasets", "Dataset": "datasets", "from_array": "datasets",
           "load_dataset": "datasets", "Run": "runs", "SideBySide": "runs", "Snapshot": "runs",
           "Trainer": "runs", "train": "runs", "VARIANTS": "variants"}
 __all__ = sorted(_HOMES)

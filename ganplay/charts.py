@@ -205,9 +205,10 @@ def training_scatter(frame: Frame, size: int = 440) -> Drawing:
 # --- losses and densities -------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=16)
-def loss_spec(losses: tuple[str, ...], height: int = 260) -> dict:
-    """The loss curves of dataset "losses" (step and one column per loss), folded into one line each."""
-    return alt.Chart(alt.NamedData("losses")).transform_fold(list(losses), as_=["loss", "value"]).mark_line(
+def loss_spec(losses: tuple[str, ...], height: int = 260, changes: bool = False) -> dict:
+    """The loss curves of dataset "losses" (step and one column per loss), folded into one line each; changes:
+    a vertical rule at each step of dataset "changes" (step, change), the change as its tooltip."""
+    lines = alt.Chart(alt.NamedData("losses")).transform_fold(list(losses), as_=["loss", "value"]).mark_line(
         strokeWidth=1.5).encode(
         x=alt.X("step:Q", title="generator step"),
         y=alt.Y("value:Q", title="loss"),
@@ -215,15 +216,24 @@ def loss_spec(losses: tuple[str, ...], height: int = 260) -> dict:
         color=alt.Color("loss:N", scale=alt.Scale(domain=list(losses), range=[LOSS_COLOURS[n] for n in losses]),
                         title=None, legend=alt.Legend(orient="top")),
         tooltip=["loss:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(height=height).to_dict()
+    )
+    if changes:
+        lines = lines + alt.Chart(alt.NamedData("changes")).mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(
+            x="step:Q", tooltip=["step:Q", "change:N"])
+    return lines.properties(height=height).to_dict()
 
 
-def loss_chart(history: pd.DataFrame, height: int = 260) -> Drawing:
-    """d_loss and g_loss over the (thinned) history; the penalty only where there is one."""
+def loss_chart(history: pd.DataFrame, height: int = 260, changes=()) -> Drawing:
+    """d_loss and g_loss over the (thinned) history; the penalty only where there is one. changes: (step, what
+    changed) of the run's schedule (schedule.marks), ruled where the history has reached them."""
     losses = ("d_loss", "g_loss") + (("penalty",) if history["penalty"].abs().sum() > 0 else ())
     data = {"step": history["step"].to_numpy(np.int32),
             **{name: history[name].to_numpy(np.float32) for name in losses}}
-    return Drawing(loss_spec(losses, height), {"losses": pa.table(data)})
+    reached = [(step, what) for step, what in changes if len(history) and step <= history["step"].iloc[-1]]
+    datasets = {"losses": pa.table(data)}
+    if reached:
+        datasets["changes"] = pa.table({"step": [s for s, _ in reached], "change": [w for _, w in reached]})
+    return Drawing(loss_spec(losses, height, bool(reached)), datasets)
 
 
 @functools.lru_cache(maxsize=16)

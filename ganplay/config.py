@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from . import schedule as _schedule
 from .datasets import DATASETS, MAX_DIMS, MAX_ROWS
 from .variants import VARIANTS
 
@@ -140,6 +141,8 @@ class RunConfig:
     seed: int = _number(0, 0, 2**31 - 1, "training seed",
         widget=Widget("Seed", "number", "Training", 5))
     data_id: str = _text("", "[0-9a-f]{0,16}", "content hash of your own data (dataset 'csv'): new data, new run")
+    # changes while the run plays, (step, field, value) each (ganplay/schedule.py): part of the run, so of its key
+    schedule: tuple = field(default=(), metadata={"schedule": True, "help": "changes mid-run", "widget": None})
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -157,6 +160,8 @@ class RunConfig:
             raise ValueError(f"data_id: only your own data (dataset 'csv') has one, not {self.dataset!r}")
         if self.batch_size % self.pack:
             raise ValueError(f"pack: batch_size {self.batch_size} must be a multiple of pack {self.pack}")
+        if self.schedule != ():
+            object.__setattr__(self, "schedule", _schedule.checked(self))  # last: its changes read the other fields
 
     @property
     def variant_spec(self):
@@ -178,7 +183,7 @@ class RunConfig:
 
     def to_query(self) -> dict[str, str]:
         """The changed settings as URL query parameters."""
-        return {k: _to_text(v) for k, v in self.changed_fields().items()}
+        return {k: to_text(v) for k, v in self.changed_fields().items()}
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> tuple["RunConfig", list[str]]:
@@ -209,7 +214,8 @@ class RunConfig:
 
     def as_call(self) -> str:
         """This config as Python source: `ganplay.RunConfig(...)` with the changed settings."""
-        return f"ganplay.RunConfig({', '.join(f'{k}={v!r}' for k, v in self.changed_fields().items())})"
+        source = {k: _schedule.as_source(v) if k == "schedule" else repr(v) for k, v in self.changed_fields().items()}
+        return f"ganplay.RunConfig({', '.join(f'{k}={v}' for k, v in source.items())})"
 
     def to_python(self) -> str:
         """A short script that reproduces this run in a notebook."""
@@ -252,9 +258,19 @@ def _base_type(f: dataclasses.Field) -> type:
     return {"int": int, "float": float, "bool": bool, "str": str}[str(f.type).split(" |")[0]]
 
 
+def read_value(name: str, text: str) -> Any:
+    """A field's value from a link's text, checked against the field's limits (ValueError naming the field)."""
+    f = _FIELDS[name]
+    value = _from_text(f, text)
+    _check(f, value)
+    return value
+
+
 def _check(f: dataclasses.Field, value: Any) -> None:
     if value is None and f.default is None:
         return
+    if "schedule" in f.metadata:
+        return  # checked as a whole in RunConfig.__post_init__, against the other fields
     kind = _base_type(f)
     ok_type = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -271,11 +287,16 @@ def _check(f: dataclasses.Field, value: Any) -> None:
             raise ValueError(f"{f.name}: {echo(value)} is outside the allowed range {_limit(lo)}..{_limit(hi)}")
 
 
-def _to_text(value: Any) -> str:
+def to_text(value: Any) -> str:
+    """A field's value as a link's text."""
+    if isinstance(value, tuple):
+        return _schedule.to_text(value)
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _from_text(f: dataclasses.Field, text: str) -> Any:
+    if "schedule" in f.metadata:
+        return _schedule.from_text(text)
     kind = _base_type(f)
     if kind is bool:
         if text.lower() not in ("true", "false", "1", "0"):
@@ -289,3 +310,6 @@ def _from_text(f: dataclasses.Field, text: str) -> Any:
         return kind(text)
     except (TypeError, ValueError):
         raise ValueError(f"expected {kind.__name__}") from None
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}

@@ -100,7 +100,7 @@ def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, pus
         step=snap.step, status=snap.status, diverged_at=snap.diverged_at,
         real=snap.real, real_labels=snap.real_labels, fake=snap.fake, fake_labels=snap.fake_labels,
         label_names=tuple(run.data.label_names), real_2d=real_2d, fake_2d=fake_2d, extent=extent,
-        wasserstein=run.config.variant_spec.raw_critic,
+        wasserstein=run.settings.variant_spec.raw_critic,
         critic=critic_grid(run, extent, resolution) if critic and flat else None,
         push=push_arrows(run, snap.fake, extent, snap.fake_labels) if push and flat else None,
         densities=density_grids(real_2d, fake_2d, extent, resolution) if densities else None,
@@ -120,7 +120,7 @@ def critic_grid(run: "Run", extent: Extent, resolution: int = GRID_RESOLUTION, l
     """D(x) at the pixel centres: a probability for the classic losses, the raw critic value for Wasserstein ones."""
     _, _, points = extent.pixel_centres(resolution).grid(resolution)
     value = run.critic(points, label=label)
-    if not run.config.variant_spec.raw_critic:
+    if not run.settings.variant_spec.raw_critic:
         value = 1 / (1 + np.exp(-np.clip(value, -30, 30)))
     return value.reshape(resolution, resolution)
 

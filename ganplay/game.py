@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from . import unrolled
+from . import schedule, unrolled
 from .config import RunConfig
 from .datasets import Dataset, load_dataset
 from .engines import ENGINES, Extras, Networks, engine_class
@@ -123,6 +123,8 @@ class Game:
         self.engine = engine_class(engine, configs)(networks, [generator(c.seed, "init") for c in configs])
         self.g_term = extras.g_term is not None
         self.lookahead = first.lookahead
+        self.settings = self.configs  # what each run plays now: its config as its schedule changed it (retune)
+        self.change_steps = frozenset(change.step for c in self.configs for change in c.schedule)
         self._setup_losses()
         fixed = [generator(c.seed, "fixed") for c in self.configs]
         self.fixed_z = torch.stack([self.latent((SNAPSHOT_POINTS, first.z_dim), gen) for gen in fixed])
@@ -143,13 +145,13 @@ class Game:
         self.streams = {name: [generator(s, name) for s in self.seeds] for name in ("data", "latent", "penalty")}
 
     def _setup_losses(self):
-        variants = {c.variant: c.variant_spec for c in self.configs}
-        self.groups = [(spec, torch.tensor([r for r, c in enumerate(self.configs) if c.variant == name]))
+        variants = {c.variant: c.variant_spec for c in self.settings}
+        self.groups = [(spec, torch.tensor([r for r, c in enumerate(self.settings) if c.variant == name]))
                        for name, spec in variants.items()]
         self.trains_critic = any(spec.trains_critic for spec in variants.values())
         self.closed = [(spec.closed_critic, runs) for spec, runs in self.groups if not spec.trains_critic]
-        gp = [c.gp_weight if c.variant_spec.gradient_penalty else 0.0 for c in self.configs]
-        r1 = [c.r1_weight if c.variant_spec.trains_critic else 0.0 for c in self.configs]
+        gp = [c.gp_weight if c.variant_spec.gradient_penalty else 0.0 for c in self.settings]
+        r1 = [c.r1_weight if c.variant_spec.trains_critic else 0.0 for c in self.settings]
         # (weights, runs that pay it): second derivatives are dear, so only those runs compute them
         self.gp = (torch.tensor(gp), torch.tensor([r for r, w in enumerate(gp) if w])) if any(gp) else None
         self.r1 = (torch.tensor(r1), torch.tensor([r for r, w in enumerate(r1) if w])) if any(r1) else None
@@ -158,10 +160,13 @@ class Game:
     # --- moving runs between stacks ---------------------------------------------------------
 
     @classmethod
-    def regroup(cls, members: Sequence[tuple["Game", int]]) -> "Game":
+    def regroup(cls, members: Sequence[tuple["Game", int]], configs: Sequence[RunConfig] | None = None) -> "Game":
         """One new game of the runs (game, index), each carrying its whole state: it trains on exactly as it
-        would have where it was. The live runs must be at one step, with equal exact_stack_key and data."""
-        first, configs = members[0][0], [game.configs[r] for game, r in members]
+        would have where it was. The live runs must be at one step, with equal exact_stack_key and data.
+        configs: the runs' configs in the new game (default: theirs); another schedule from the step they are at
+        on continues them under it (ganplay/schedule.py)."""
+        first = members[0][0]
+        configs = [game.configs[r] for game, r in members] if configs is None else list(configs)
         key = exact_stack_key(configs[0])
         if len(configs) > 1 and (key is None or any(exact_stack_key(c) != key for c in configs)):
             raise ValueError(f"configs in one exact stack may differ only in {', '.join(sorted(EXACT_PER_RUN_FIELDS))}, "
@@ -179,6 +184,8 @@ class Game:
         game.done = steps.pop() if steps else max(g.done for g, _ in members)
         game.diverged_at = [g.diverged_at[r] for g, r in members]
         game.history = torch.stack([g.history[:, r] for g, r in members], dim=1)
+        if game.change_steps:  # the settings the runs trained with so far (those changed at this step come next)
+            game.retune(tuple(schedule.at(c, game.done - 1) for c in configs))
         game.engine.adopt([(g.engine, r) for g, r in members])
         for stream in game.streams:
             game._adopt_stream(stream, [(g, r) for g, r in live if g._draws(stream, r)], members)
@@ -355,23 +362,12 @@ class Game:
     @torch.no_grad()
     def step(self, n: int) -> int:
         """Advance every live run by up to n generator steps; returns the steps taken."""
-        cfg = self.configs[0]
-        n = min(n, cfg.steps - self.done)
+        n = min(n, self.configs[0].steps - self.done)
         for _ in range(n):
             if all(d is not None for d in self.diverged_at):
                 break
-            # Parameters at the start of the last two steps: a NaN made by G's update shows in the next
-            # step's losses, when the newer copy is already spoiled.
-            self.engine.checkpoint(self.done % 2)
-            for _ in range(cfg.d_steps):
-                d_loss, penalty, g_pass = self._critic_step()
-            g_loss = self._generator_step(g_pass)
-            losses = torch.stack([d_loss, g_loss, penalty], out=self.history[:, :, self.done])
-            if not torch.isfinite(losses.sum()):
-                self._stop_diverged()
-            self.done += 1
-        if n and self.done == cfg.steps:
-            self._check_last_update()
+            for _ in self.play_round():
+                pass
         return n
 
     # --- one player at a time (slow motion, ganplay/slowmo.py) -----------------------------------
@@ -408,8 +404,12 @@ class Game:
         generator step ("generator", g_loss): the same round, bit for bit, watched a player at a time."""
         if self.done >= self.configs[0].steps or all(d is not None for d in self.diverged_at):
             return
+        # Parameters at the start of the last two steps: a NaN made by G's update shows in the next
+        # step's losses, when the newer copy is already spoiled.
         self.engine.checkpoint(self.done % 2)
-        for _ in range(self.configs[0].d_steps):
+        if self.done in self.change_steps:
+            self.retune(tuple(schedule.at(c, self.done) for c in self.configs))
+        for _ in range(self.settings[0].d_steps):
             d_loss, penalty, g_pass = self._critic_step()
             yield "critic", d_loss, penalty
         g_loss = self._generator_step(g_pass)
@@ -419,6 +419,13 @@ class Game:
         if self.done == self.configs[0].steps:
             self._check_last_update()
         yield "generator", g_loss
+
+    def retune(self, settings: Sequence[RunConfig]) -> None:
+        """Play on with these settings (the runs' configs as their schedules changed them; networks and data stay):
+        rates, optimiser, betas, clip bounds, loss, penalties, k."""
+        self.settings = tuple(settings)
+        self.engine.retune(_networks(self.settings, self.data.dim, self.classes))
+        self._setup_losses()
 
     def _stop_diverged(self):
         """Freeze every run whose losses went non-finite at the start of its last step whose losses were all

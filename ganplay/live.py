@@ -27,7 +27,7 @@ from collections import Counter
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator
 
-from . import Dataset, RunConfig, Trainer
+from . import Dataset, RunConfig, Trainer, midrun
 from .live_batch import Entry, batch_of, lock_batch, stack_of
 from .recording import LiveFrame, run_key
 from .runs import FINISHED
@@ -106,9 +106,10 @@ class _Runs:
 
     # --- the registry -----------------------------------------------------------------------
 
-    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[Entry], None]) -> Entry:
+    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[Entry], None], parent: tuple | None = None) -> Entry:
         """The entry of key, made if need be (outside the lock: a Trainer takes a while; callers asking for a
-        key being made wait for it, so that one link starts one training), pinned under the lock."""
+        key being made wait for it, so that one link starts one training), pinned under the lock. parent: the key
+        of the run that key changes mid-run, whose run the new one continues (midrun.py)."""
         with self._cond:
             while (entry := self._entries.get(key)) is None and key in self._making:
                 self._cond.wait()
@@ -119,8 +120,10 @@ class _Runs:
             if sum(e.pinned for e in self._entries.values()) >= self.max_live:
                 raise LiveLimit(f"this server already trains {self.max_live} runs: try again in a minute")
             self._making.add(key)
+            source = self._entries.get(parent) if parent is not None else None
         try:
-            run = self.make_run(key[0], data)
+            run = (self.make_run(key[0], data) if source is None else
+                   midrun.continued_run(source.run, source.lock, key[0], data, self.make_run))
             first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
         finally:
             with self._cond:
@@ -304,7 +307,9 @@ class LiveLoop(_Runs):
             self._attach(known)
             return known
         viewer = Viewer(self, owner, slot, key, data)
-        entry = self._open(key, data, pin=lambda e: e.viewers.add(viewer))
+        # a change mid-run of the run this slot showed continues that run at the change's step
+        parent = midrun.parent(key, known.key) if known is not None else None
+        entry = self._open(key, data, pin=lambda e: e.viewers.add(viewer), parent=parent)
         with self._cond:
             viewer.frame = entry.recording.frames[0]
             if known is not None:

@@ -75,7 +75,7 @@ def picture_frame(run: "Run", verdict: bool = True, shown: int = SHOWN) -> Pictu
     scores = None
     if verdict:
         labels = None if snap.fake_labels is None else snap.fake_labels[:shown]
-        scores = verdict_scores(run.critic(fake, label=labels), run.config.variant_spec.raw_critic)
+        scores = verdict_scores(run.critic(fake, label=labels), run.settings.variant_spec.raw_critic)
     return PictureFrame(snap.step, grid_of(fake, data, border=BORDER, scores=scores),
                         grid_of(real, data, border=BORDER), scores, thin_history(snap.history))
 

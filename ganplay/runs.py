@@ -37,6 +37,11 @@ class Run:
         self.config: RunConfig = game.configs[index]
 
     @property
+    def settings(self) -> RunConfig:
+        """The settings in force now: config as its schedule has changed it so far (ganplay/schedule.py)."""
+        return self._game.settings[self._r]
+
+    @property
     def data(self) -> Dataset:
         return self._game.data
 
@@ -132,7 +137,7 @@ class Run:
                 (grad,) = torch.autograd.grad(self._witness(inputs).sum(), inputs)
             return (grad[0, :dim].T.numpy() * game.standardiser.scale).astype(np.float32)
         judged = self._critic_pass(points, label)
-        slope = self.config.variant_spec.g_fake.slope(judged.out)
+        slope = self.settings.variant_spec.g_fake.slope(judged.out)
         grad = game.engine.input_grads(judged, slope)[0]
         grad = grad.reshape(self.config.pack, -1, grad.shape[1])[:, :dim].sum(dim=0).T
         return (-grad.numpy() * game.standardiser.scale).astype(np.float32)

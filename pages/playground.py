@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from ganplay import charts, frames, manifold_charts, ui
+from ganplay import charts, frames, manifold_charts, schedule, ui
 
 ui.ensure_entrypoint()
 cfg = ui.settings_sidebar()
@@ -49,7 +49,8 @@ def frame(published) -> None:
         ui.draw(charts.training_scatter(shown), width="content")
     with right:
         st.markdown("**Losses**")
-        ui.draw(charts.loss_chart(shown.history))
+        ui.draw(charts.loss_chart(shown.history, changes=schedule.marks(cfg)))
+        ui.schedule_list(cfg)
         if show_kde:
             st.markdown("**Kernel density estimates: data and generator**")
             ui.draw(charts.kde_chart(shown), width="content")

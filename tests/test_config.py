@@ -131,7 +131,7 @@ def test_every_variant_and_dataset_name_is_a_valid_choice():
 def test_every_widget_hint_fits_its_field():
     from ganplay.config import SECTIONS, widgets
     hints = widgets()
-    assert set(hints) == {f.name for f in dataclasses.fields(RunConfig)} - {"n", "data_seed", "data_id"}
+    assert set(hints) == {f.name for f in dataclasses.fields(RunConfig)} - {"n", "data_seed", "data_id", "schedule"}
     for name, widget in hints.items():
         spec = field_specs()[name]
         assert widget.section in SECTIONS and widget.kind in ("select", "radio", "slider", "stops", "toggle", "number")

@@ -5,6 +5,7 @@ is tested against it.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Sequence
 
@@ -203,6 +204,20 @@ class AutogradEngine:
                          [stacked(k, second, torch.zeros_like) for k in range(len(params))],
                          [shaped(step, p) for p in params], [shaped(lr, p) for p in params],
                          [shaped(bound, p) for p in params], self.networks.optimizer, self.networks.betas, apply)
+
+    def retune(self, networks: Networks) -> None:
+        """Take networks' rates, optimiser, betas and clip bounds mid-run (ganplay/schedule.py): as the mlp engine,
+        another optimiser starts from fresh state (a new torch.optim optimiser), new rates and betas keep it."""
+        for player, rates in ((self.players["g"], networks.lr_g), (self.players["d"], networks.lr_d)):
+            if networks.optimizer != self.networks.optimizer:
+                player.optimiser = OPTIMISERS[networks.optimizer](
+                    [{"params": m.parameters(), "lr": lr} for m, lr in zip(player.modules, rates)], networks.betas)
+            for group, lr in zip(player.optimiser.param_groups, rates):
+                group["lr"] = lr
+                group.update({"betas": networks.betas} if "betas" in group else
+                             {"alpha": networks.betas[1]} if "alpha" in group else {})
+        self.networks = dataclasses.replace(self.networks, optimizer=networks.optimizer, betas=networks.betas,
+                                            lr_g=networks.lr_g, lr_d=networks.lr_d, clip=networks.clip)
 
     @torch.no_grad()
     def update(self, net: str) -> None:

@@ -5,6 +5,7 @@ stay valid for the life of the engine because every update is in place.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Sequence
 
@@ -92,10 +93,25 @@ class MLPEngine:
         self.optimiser = optim.OPTIMIZERS[networks.optimizer]
         self.players = {"g": _Player(networks.g_sizes, runs, init, networks.lr_g),
                         "d": _Player(networks.d_sizes, runs, init, networks.lr_d)}
-        d = self.players["d"]
-        clip = networks.clip
-        self.clip = torch.tensor(clip)[d.run_index] if any(map(np.isfinite, clip)) else None
-        self.spectral = nets.SpectralNorm.start(d.views, init) if networks.spectral_norm else None
+        self._set_clip(networks.clip)
+        self.spectral = nets.SpectralNorm.start(self.players["d"].views, init) if networks.spectral_norm else None
+
+    def _set_clip(self, clip: Sequence[float]) -> None:
+        index = self.players["d"].run_index
+        self.clip = torch.tensor(clip)[index] if any(map(np.isfinite, clip)) else None
+
+    def retune(self, networks: Networks) -> None:
+        """Take networks' rates, optimiser, betas and clip bounds mid-run (ganplay/schedule.py). Another optimiser
+        starts from fresh state, as a new torch.optim optimiser over the same weights would; new betas keep it."""
+        if networks.optimizer != self.networks.optimizer:
+            self.optimiser = optim.OPTIMIZERS[networks.optimizer]
+            for player in self.players.values():
+                player.state = optim.new_state(player.params)
+        for player, rates in ((self.players["g"], networks.lr_g), (self.players["d"], networks.lr_d)):
+            player.rate = _rates(rates, player.run_index)
+        self._set_clip(networks.clip)
+        self.networks = dataclasses.replace(self.networks, optimizer=networks.optimizer, betas=networks.betas,
+                                            lr_g=networks.lr_g, lr_d=networks.lr_d, clip=networks.clip)
 
     def forward(self, net: str, inputs: torch.Tensor, run: int | None = None, iterate: bool = True) -> MLPPass:
         weights = self.players[net].views

@@ -89,6 +89,10 @@ class Engine(Protocol):
     def update(self, net: str) -> None:
         """One optimiser step of net with its gradient (D's weights then clipped where a run clips)."""
 
+    def retune(self, networks: "Networks") -> None:
+        """Take networks' rates, optimiser, betas and clip bounds (its shapes are this engine's): a change mid-run.
+        Another optimiser starts from fresh state; new rates and betas keep it."""
+
     def checkpoint(self, slot: int) -> None:
         """Keep every run's parameters in slot 0 or 1."""
 

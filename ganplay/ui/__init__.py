@@ -19,6 +19,7 @@ from .hood import hood_section
 from .links import current_config, ensure_entrypoint
 from .live import LiveRun, chart, draw, guarded, live_run, play_live, run_controls, status_line, train_with_progress
 from .manifold import manifold_view
+from .midrun import schedule_list
 from .own_data import data_for, own_data_section, projection
 from .pictures import conditional_pictures, digit_collapse_section, latent_walk_pictures, picture_view, same_z_pictures
 from .sidebar import settings_sidebar
@@ -29,5 +30,5 @@ from .text import as_text
 __all__ = ["Trainer", "Comparing", "ComparisonFrame", "live_loop", "current_config", "ensure_entrypoint", "LiveRun",
            "chart", "draw", "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress",
            "data_for", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
-__all__ += ["manifold_view", "conditional_pictures", "digit_collapse_section", "latent_walk_pictures", "picture_view", "same_z_pictures"]
+__all__ += ["schedule_list", "manifold_view", "conditional_pictures", "digit_collapse_section", "latent_walk_pictures", "picture_view", "same_z_pictures"]
 __all__ += ["hood_section", "slow_motion_section"]

@@ -18,7 +18,7 @@ from ..charts import Drawing
 from ..config import widgets
 from ..live import LiveLimit, Viewer
 from ..recording import LiveFrame
-from . import caches
+from . import caches, midrun
 from .caches import FRAME_SECONDS
 from .own_data import data_for
 from .state import PREFIX
@@ -103,7 +103,7 @@ def live_run(cfg: RunConfig | caches.Comparing, key: str = "run", playing_key: s
     known = st.session_state.get(key)
     if known is None or known.config != cfg:
         if known is not None:
-            st.toast("Settings changed: the run starts over from step 0.")
+            st.toast(as_text(midrun.change_note(cfg)))  # mid-run, or a new run and why
         data = data_for(cfg) if isinstance(cfg, RunConfig) else None
         try:
             viewer = caches.live_loop().watch(session_owner(), cfg, data, slot=key)

@@ -82,7 +82,7 @@ def picture_view(run: Trainer, verdict: bool = True) -> None:
         draw(charts.loss_chart(shown.history))
     if verdict:
         judged = ("rescaled over these 64 images (a critic's value, Wasserstein or MMD witness, has no fixed scale)"
-                  if run.config.variant_spec.raw_critic else "σ(D's logit)")
+                  if run.settings.variant_spec.raw_critic else "σ(D's logit)")
         packed = (f" With PacGAN m = {run.config.pack}, D judges m images at once: each here is judged packed "
                   "with copies of itself." if run.config.pack > 1 else "")
         st.caption(f"Frames: D's verdict per generated image, {judged}: green \"real\", orange \"fake\".{packed}")

@@ -5,10 +5,10 @@ from typing import Any
 
 import streamlit as st
 
-from .. import DATASETS, VARIANTS, RunConfig
+from .. import DATASETS, VARIANTS, RunConfig, schedule
 from ..config import FOLDED, SECTIONS, Widget, field_specs, widgets
 from ..presets import PRESETS
-from . import links, own_data
+from . import links, midrun, own_data
 from .state import PREFIX, labelled, on_dataset_change, own, previous_choice, swap_recipe
 from .text import as_text
 
@@ -24,11 +24,12 @@ def _seed_widgets(cfg: RunConfig) -> None:
     """Carry the sidebar across pages: Streamlit treats another page's widget as new and would reset it.
 
     Re-assigning a widget's value makes it the new widget's initial value (Streamlit's documented
-    workaround); a widget never drawn yet starts from run_config.
+    workaround); a widget never drawn yet starts from run_config, after its schedule's changes.
     """
+    latest = schedule.latest(cfg)
     for name in widgets():
         key = PREFIX + name
-        st.session_state[key] = st.session_state[key] if key in st.session_state else getattr(cfg, name)
+        st.session_state[key] = st.session_state[key] if key in st.session_state else getattr(latest, name)
 
 
 def _on_variant_change() -> None:
@@ -139,11 +140,14 @@ def settings_sidebar(datasets: list[str] | None = None, hidden: frozenset[str] =
 
 
 def _store(previous: RunConfig) -> RunConfig:
-    """Build the config from the widgets; an impossible combination keeps the previous one and says why."""
-    values = {name: st.session_state.get(PREFIX + name, getattr(previous, name)) for name in field_specs()}
+    """Build the config from the widgets; an impossible combination keeps the previous one and says why. A change
+    of mid-run fields continues the visitor's run from the step they see (ui/midrun.py), others make a new run."""
+    latest = schedule.latest(previous)  # what the widgets showed: the settings after the schedule's changes
+    values = {name: st.session_state.get(PREFIX + name, getattr(latest, name)) for name in field_specs()
+              if name != "schedule"}
     values["data_id"] = own().data_id if values["dataset"] == "csv" else ""  # not a widget: the data's hash
     try:
-        cfg = RunConfig(**values)
+        cfg = midrun.follow(previous, RunConfig(**values))
     except ValueError as problem:
         st.sidebar.error(f"Setting refused: {as_text(problem)}")
         cfg = previous

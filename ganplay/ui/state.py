@@ -8,6 +8,7 @@ Session state keys (all in one place):
   settled_settings, live_view_inline  the settings as the last full run left them (live._keep_settled)
   cfg_<field>  the sidebar widget of one RunConfig field
   link_report  (config, ignored settings) of the link the session was opened with
+  change_note  (config, what the page says of the change that made it: mid-run, or a new run and why); ui/midrun.py
   preset       the "Lesson preset" selectbox
   lesson       the chosen preset's name, kept across pages (widget state is not) and in classroom mode
   own_data     the visitor's own data (userdata.OwnData), uploaded or painted; never shared
