@@ -10,9 +10,11 @@
   caches     what every visitor shares (the live loop, projections)
   state      the session-state keys, in one place
   text       a visitor's text shown as text, never as Markdown
+  explain    "How to read this" beside each chart (the texts: ganplay.explanations)
 """
 from .. import Trainer
 from .caches import Comparing, ComparisonFrame, live_loop
+from .explain import how_to_read
 from .links import current_config, ensure_entrypoint
 from .live import LiveRun, chart, draw, guarded, live_run, play_live, run_controls, status_line, train_with_progress
 from .manifold import manifold_view
@@ -25,4 +27,4 @@ from .text import as_text
 __all__ = ["Trainer", "Comparing", "ComparisonFrame", "live_loop", "current_config", "ensure_entrypoint", "LiveRun",
            "chart", "draw", "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress",
            "data_for", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
-__all__ += ["manifold_view", "conditional_pictures", "digit_collapse_section", "latent_walk_pictures", "picture_view", "same_z_pictures"]
+__all__ += ["how_to_read", "manifold_view", "conditional_pictures", "digit_collapse_section", "latent_walk_pictures", "picture_view", "same_z_pictures"]
