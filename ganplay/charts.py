@@ -167,7 +167,8 @@ def _generated_layer(extent: Extent, fields: HoverFields | None) -> alt.Chart:
             length = " + ".join(f"datum.push_{k} * datum.push_{k}" for k in range(1, fields.push_dims + 1))
             chart = chart.transform_calculate(push=_vector("push", fields.push_dims, fields.push_dims),
                                               push_length=f"sqrt({length})")
-            tooltip.append(alt.Tooltip("push:N", title="push G receives"))
+            where = "" if fields.push_dims == 2 else f" (in the data's {fields.push_dims} columns)"  # not the plane's
+            tooltip.append(alt.Tooltip("push:N", title="push G receives" + where))
         tooltip.append(alt.Tooltip("push_length:Q", format=".3g", title="length of the push"))
     return chart.mark_circle(size=16, opacity=0.75, clip=True).encode(
         x=x, y=y, color=alt.Color("source:N", scale=SOURCE_COLOURS, title=None, legend=alt.Legend(orient="top")),
