@@ -39,7 +39,7 @@ def old_modules():
         text = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE}:ganplay/{name}.py"], check=True,
                               capture_output=True, text=True).stdout
         text = text.replace("from .datasets", "from ganplay.datasets").replace("from .metrics", "from ganplay.metrics")
-        text = text.replace("from .trainer", "from ganplay.trainer").replace("from .views", "from ganplay_before.views")
+        text = text.replace("from .trainer", "from ganplay.runs").replace("from .views", "from ganplay_before.views")
         (folder / f"{name}.py").write_text(text)
     sys.path.insert(0, str(folder.parent))
     import ganplay_before.charts

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 from PIL import Image
 
-from .frames import Extent, Frame
+from .frames import Extent, Frame, Hover
 
 REAL, FAKE = "#2f9e44", "#7048e8"  # GAN Lab's convention: green is real, purple is generated
 SOURCE_COLOURS = alt.Scale(domain=["real", "generated"], range=[REAL, FAKE])
@@ -33,6 +33,7 @@ LOSS_COLOURS = {"d_loss": "#1c7ed6", "g_loss": "#e8590c", "penalty": "#868e96"}
 PURPLE_GREEN = "5b1667834792a67fb6c9aed3e6d6e8eff0efd9efd5aedda971bb75368e490e5e29"
 GREYS = "e2e2e2d4d4d4c4c4c4b1b1b19d9d9d8888887575756262624d4d4d3535351e1e1e"
 VERDICT_OPACITY = 0.55  # the heatmap stays a background: the dots on it must read
+HOVER_Z, HOVER_PUSH = 4, 3  # a tooltip lists at most 4 latent and 3 push coordinates (each a column every frame)
 
 
 @dataclass(frozen=True)
@@ -157,12 +158,59 @@ def _image_layer(name: str, extent: Extent, axis: bool = True, opacity: float = 
         x=x, x2="x2:Q", y=y, y2="y2:Q", url="url:N")
 
 
+@dataclass(frozen=True)
+class HoverFields:
+    """What a generated point's tooltip lists (hashable: part of the scatter's cached spec)."""
+
+    judge: str  # the name of D's value: "D's logit", "critic value", "MMD witness"
+    z_shown: int  # latent coordinates sent, the first of z_dim
+    z_dim: int
+    push_dims: int  # the push's coordinates sent (0: its length only)
+
+    @classmethod
+    def of(cls, hover: Hover) -> "HoverFields":
+        dims = hover.push.shape[1]
+        return cls(hover.judge, min(hover.z.shape[1], HOVER_Z), hover.z.shape[1], dims if dims <= HOVER_PUSH else 0)
+
+
+def _vector(prefix: str, count: int, total: int) -> str:
+    """A Vega expression writing datum.<prefix>_1.. as "(0.12, −1.03)", with "…" when some are not sent."""
+    parts = " + ', ' + ".join(f"format(datum.{prefix}_{k}, '.2f')" for k in range(1, count + 1))
+    more = f" + ', … ({total} in all)'" if total > count else ""
+    return f"'(' + {parts}{more} + ')'"
+
+
+def _generated_layer(extent: Extent, fields: HoverFields | None) -> alt.Chart:
+    """The generated points, with a tooltip of their z, D's value there and the push G receives there."""
+    x, y = axes(extent)
+    chart = alt.Chart(alt.NamedData("generated")).transform_calculate(source="'generated'")
+    tooltip = ["source:N"]
+    if fields is not None:
+        chart = chart.transform_calculate(z=_vector("z", fields.z_shown, fields.z_dim))
+        tooltip += [alt.Tooltip("z:N", title="z (its latent point)"),
+                    alt.Tooltip("critic:Q", format=".3f", title=fields.judge)]
+        if fields.judge == "D's logit":
+            chart = chart.transform_calculate(verdict="1 / (1 + exp(-datum.critic))")
+            tooltip.append(alt.Tooltip("verdict:Q", format=".2f", title="D(x) = σ(logit)"))
+        if fields.push_dims:
+            length = " + ".join(f"datum.push_{k} * datum.push_{k}" for k in range(1, fields.push_dims + 1))
+            chart = chart.transform_calculate(push=_vector("push", fields.push_dims, fields.push_dims),
+                                              push_length=f"sqrt({length})")
+            where = "" if fields.push_dims == 2 else f" (in the data's {fields.push_dims} columns)"  # not the plane's
+            tooltip.append(alt.Tooltip("push:N", title="push G receives" + where))
+        tooltip.append(alt.Tooltip("push_length:Q", format=".3g", title="length of the push"))
+    return chart.mark_circle(size=16, opacity=0.75, clip=True).encode(
+        x=x, y=y, color=alt.Color("source:N", scale=SOURCE_COLOURS, title=None, legend=alt.Legend(orient="top")),
+        tooltip=tooltip)
+
+
 @functools.lru_cache(maxsize=64)
-def scatter_spec(extent: Extent, critic: bool, push: bool, wasserstein: bool, size: int = 440) -> dict:
+def scatter_spec(extent: Extent, critic: bool, push: bool, wasserstein: bool, size: int = 440,
+                 hover: HoverFields | None = None) -> dict:
     """The main view: D's verdict as an image, real and generated samples on top, G's pull as arrows.
 
-    Datasets: "points" (x, y, source), "critic" (the placed image), "verdict" (its scale's two ends, which
-    draw the colour legend), "push" (x, y, x2, y2).
+    Datasets: "real" (x, y), "generated" (x, y and the hover fields: z_1.., critic, push_1.. or push_length),
+    "critic" (the placed image), "verdict" (its scale's two ends, which draw the colour legend), "push" (x, y, x2, y2).
     """
     layers = []
     if critic:
@@ -172,7 +220,8 @@ def scatter_spec(extent: Extent, critic: bool, push: bool, wasserstein: bool, si
             color=alt.Color("value:Q", scale=alt.Scale(scheme="purplegreen", zero=False, nice=False), title=title,
                             legend=alt.Legend(orient="bottom", gradientLength=180)))
         layers += [_image_layer("critic", extent, opacity=VERDICT_OPACITY), legend]
-    layers.append(sample_points(alt.NamedData("points"), extent))
+    real = sample_points(alt.NamedData("real"), extent).transform_calculate(source="'real'")
+    layers.append(alt.layer(real, _generated_layer(extent, hover)))  # one colour scale: one legend for both
     if push:
         x, y = axes(extent)
         layers.append(alt.Chart(alt.NamedData("push")).mark_rule(
@@ -182,24 +231,35 @@ def scatter_spec(extent: Extent, critic: bool, push: bool, wasserstein: bool, si
                                          ).resolve_scale(color="independent").to_dict()
 
 
-def points_data(real: np.ndarray, fake: np.ndarray) -> pa.Table:
-    """Real and generated points on the drawn plane, as float32 (the screen needs no more) and a category."""
-    codes = pa.array(np.repeat(np.int8([0, 1]), [len(real), len(fake)]))
-    xy = np.concatenate([real[:, :2], fake[:, :2]]).astype(np.float32)
-    return pa.table({"x": xy[:, 0], "y": xy[:, 1],
-                     "source": pa.DictionaryArray.from_arrays(codes, ["real", "generated"])})
+def hover_data(fake: np.ndarray, hover: Hover | None, fields: HoverFields | None) -> pa.Table:
+    """The generated points on the drawn plane and their hover values, these as float16: a tooltip shows three
+    digits, and half the bytes go every frame (the value of a diverging critic beyond 65,504 reads as infinite)."""
+    columns = {"x": fake[:, 0].astype(np.float32), "y": fake[:, 1].astype(np.float32)}
+    if hover is not None:
+        def half(values):
+            return pa.array(np.asarray(values, dtype=np.float32).astype(np.float16))
+        columns |= {f"z_{k + 1}": half(hover.z[:, k]) for k in range(fields.z_shown)}
+        columns["critic"] = half(hover.critic)
+        if fields.push_dims:
+            columns |= {f"push_{k + 1}": half(hover.push[:, k]) for k in range(fields.push_dims)}
+        else:
+            columns["push_length"] = half(np.linalg.norm(hover.push, axis=1))
+    return pa.table(columns)
 
 
 def training_scatter(frame: Frame, size: int = 440) -> Drawing:
     critic, push = frame.critic is not None, frame.push is not None
-    datasets = {"points": points_data(frame.real_2d, frame.fake_2d)}
+    fields = None if frame.hover is None else HoverFields.of(frame.hover)
+    datasets = {"real": pa.table({"x": frame.real_2d[:, 0].astype(np.float32),
+                                  "y": frame.real_2d[:, 1].astype(np.float32)}),
+                "generated": hover_data(frame.fake_2d, frame.hover, fields)}
     if critic:
         lo, hi = verdict_range(frame)
         datasets["critic"] = _placed(frame.extent, url=[grid_url(frame.critic, PURPLE_GREEN, lo, hi)])
         datasets["verdict"] = pa.table({"value": [lo, hi]})
     if push:
         datasets["push"] = pa.table(dict(zip(["x", "y", "x2", "y2"], frame.push.T)))
-    return Drawing(scatter_spec(frame.extent, critic, push, frame.wasserstein, size), datasets)
+    return Drawing(scatter_spec(frame.extent, critic, push, frame.wasserstein, size, fields), datasets)
 
 
 # --- losses and densities -------------------------------------------------------------------------

@@ -24,6 +24,22 @@ PUSH_ARROWS = 60
 Plane = Callable[[np.ndarray], np.ndarray]  # (n, d) points -> (n, 2): the plane data of d > 2 is drawn on
 
 
+@dataclass(frozen=True, eq=False)  # eq=False: array fields
+class Hover:
+    """What hovering a generated point shows, one row per fake of the frame: its latent point z, D's value there
+    (named by `judge`) and the push G receives there (−∇x of G's loss, data units)."""
+
+    z: np.ndarray  # (m, z_dim): the run's fixed latent points
+    critic: np.ndarray  # (m,): D's logit, the critic's value or the MMD witness at each fake
+    push: np.ndarray  # (m, d)
+    judge: str  # what `critic` is: "D's logit", "critic value" or "MMD witness"
+
+
+def judge_name(variant) -> str:
+    """What a variant's D outputs, in a student's words."""
+    return "MMD witness" if not variant.trains_critic else "critic value" if variant.is_wasserstein else "D's logit"
+
+
 @dataclass(frozen=True)
 class Extent:
     """The fixed plotting window of a dataset, so axes do not jump between frames."""
@@ -83,16 +99,19 @@ class Frame:
     densities: tuple[np.ndarray, np.ndarray] | None  # KDE (r, r) of the data and of the generator
     history: pd.DataFrame  # step, d_loss, g_loss, penalty; at most MAX_LOSS_POINTS rows
     manifold: "ManifoldFrame | None" = None  # the 3-D view of 3-D data (manifold.with_manifold)
+    hover: Hover | None = None  # per fake: z, D's value, G's push (not for pictures: they are not drawn as points)
 
 
 def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, push: bool = False,
-             densities: bool = True, resolution: int = GRID_RESOLUTION) -> Frame:
+             densities: bool = True, hover: bool = True, resolution: int = GRID_RESOLUTION) -> Frame:
     """The frame of `run` as it stands; `plane` projects data of more than two columns for drawing.
 
-    D's verdict and G's push live in the data's own plane, so they are left out when the data is not 2-D.
+    D's verdict and G's push arrows live in the data's own plane, so they are left out when the data is not 2-D;
+    the hover values (in the data's own space) are kept.
     """
     snap = run.snapshot()
     flat = run.data.dim == 2
+    readout = hover_of(run, snap.fake, snap.fake_labels) if hover and not run.data.is_image else None
     draw = plane if plane is not None and not flat else (lambda x: x)
     real_2d, fake_2d = finite_points(draw(snap.real), "the data"), finite_points(draw(snap.fake), "G's samples")
     extent = Extent.around(draw(run.data.x))
@@ -102,10 +121,16 @@ def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, pus
         label_names=tuple(run.data.label_names), real_2d=real_2d, fake_2d=fake_2d, extent=extent,
         wasserstein=run.settings.variant_spec.raw_critic,
         critic=critic_grid(run, extent, resolution) if critic and flat else None,
-        push=push_arrows(run, snap.fake, extent, snap.fake_labels) if push and flat else None,
+        push=push_arrows(run, snap.fake, extent, snap.fake_labels, known=readout) if push and flat else None,
         densities=density_grids(real_2d, fake_2d, extent, resolution) if densities else None,
-        history=thin_history(snap.history),
+        history=thin_history(snap.history), hover=readout,
     )
+
+
+def hover_of(run: "Run", fake: np.ndarray, labels=None) -> Hover:
+    """The hover values at the run's fixed-z fakes: D's value and G's push from one pass of D."""
+    critic, push = run.critic_and_push(fake, label=labels)
+    return Hover(z=run.fixed_z, critic=critic, push=push, judge=judge_name(run.config.variant_spec))
 
 
 def finite_points(x: np.ndarray, what: str) -> np.ndarray:
@@ -125,11 +150,13 @@ def critic_grid(run: "Run", extent: Extent, resolution: int = GRID_RESOLUTION, l
     return value.reshape(resolution, resolution)
 
 
-def push_arrows(run: "Run", fake: np.ndarray, extent: Extent, labels=None, count: int = PUSH_ARROWS) -> np.ndarray:
+def push_arrows(run: "Run", fake: np.ndarray, extent: Extent, labels=None, count: int = PUSH_ARROWS,
+                known: Hover | None = None) -> np.ndarray:
     """Arrows (x, y, x2, y2) from the first fakes along the direction D pushes them, the longest a fixed share
-    of the window."""
+    of the window; `known` holds the push at these fakes already (a frame's hover values)."""
     fake = fake[:count]
-    push = run.generator_push(fake, label=None if labels is None else labels[:count])
+    push = known.push[:count] if known is not None else (
+        run.generator_push(fake, label=None if labels is None else labels[:count]))
     length = float(np.linalg.norm(push, axis=1).max(initial=0.0))
     step = push / max(length, 1e-12) * 0.06 * extent.span
     return np.concatenate([fake[:, :2], fake[:, :2] + step], axis=1).astype(np.float32)

@@ -130,17 +130,28 @@ class Run:
     def generator_push(self, points, label=None) -> np.ndarray:
         """The direction D pushes a fake sample at each point: −∇x of the generator's loss, data units (for a
         closed-form critic, +∇x of the witness: the way the MMD falls fastest)."""
+        return self.critic_and_push(points, label)[1]
+
+    @torch.no_grad()
+    def critic_and_push(self, points, label=None) -> tuple[np.ndarray, np.ndarray]:
+        """critic(points) and generator_push(points) from one pass of D (the push needs D's value anyway)."""
         game, dim = self._game, self.data.dim
         if not self.config.variant_spec.trains_critic:
             with torch.enable_grad():
                 inputs = self._inputs(points, label).requires_grad_()
-                (grad,) = torch.autograd.grad(self._witness(inputs).sum(), inputs)
-            return (grad[0, :dim].T.numpy() * game.standardiser.scale).astype(np.float32)
+                value = self._witness(inputs)
+                (grad,) = torch.autograd.grad(value.sum(), inputs)
+            return value[0, 0].detach().numpy(), (grad[0, :dim].T.numpy() * game.standardiser.scale).astype(np.float32)
         judged = self._critic_pass(points, label)
         slope = self.settings.variant_spec.g_fake.slope(judged.out)
         grad = game.engine.input_grads(judged, slope)[0]
         grad = grad.reshape(self.config.pack, -1, grad.shape[1])[:, :dim].sum(dim=0).T
-        return (-grad.numpy() * game.standardiser.scale).astype(np.float32)
+        return judged.out[0, 0].numpy(), (-grad.numpy() * game.standardiser.scale).astype(np.float32)
+
+    @property
+    def fixed_z(self) -> np.ndarray:
+        """The latent points of the snapshot's fakes, (600, z_dim): snapshot().fake is G at these."""
+        return self._game.fixed_z[self._r].numpy()
 
     def snapshot(self) -> Snapshot:
         game = self._game

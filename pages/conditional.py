@@ -47,6 +47,7 @@ def chosen_labels(run: ui.LiveRun) -> None:
             if trainer.data.is_image:
                 return ui.conditional_pictures(trainer, chosen, names)
             fake = latent.conditional_frame(trainer, chosen, n)
+        ui.how_to_read("labelled_scatter")
         ui.draw(latent_charts.labelled_scatter(latent.real_frame(run.data), fake, extent, names), width="content")
 
 
@@ -62,6 +63,7 @@ def per_class(run: ui.LiveRun) -> None:
     if run.data.is_image:  # a density over the first two pixels says nothing
         return
     kdes = latent.class_kde_frame(run.data, samples, labels, extent)
+    ui.how_to_read("class_kde")
     ui.chart(latent_charts.class_kde_chart(kdes, extent, names), width="content")
 
 
@@ -86,6 +88,7 @@ def same_z(run: ui.LiveRun) -> None:
         if run.data.is_image:
             return ui.same_z_pictures(run, sliders.read(st.session_state), names)
         points = latent.same_z_frame(run, sliders.read(st.session_state), label)
+        ui.how_to_read("same_z")
         ui.draw(latent_charts.same_z_chart(latent.real_frame(run.data), points, extent, names), width="content")
         st.caption(f"The large diamond is G(z | {ui.as_text(names[label])}); the small ones are the same z under the "
                    "other labels. Moving z moves the sample within its class; changing y moves it to another class.")

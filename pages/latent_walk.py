@@ -67,6 +67,7 @@ def endpoint(name: str) -> np.ndarray:
 def point_view(z, label, points) -> None:
     if run.data.is_image:
         return ui.latent_walk_pictures(run, "Point", z, label)
+    ui.how_to_read("latent_point")
     ui.draw(charts.point_chart(points, latent.point_frame(run, z, label), extent), width="content")
     st.caption("The amber dot is G(z) for the sliders' z. Move a slider: the dot moves, the generator does not change.")
 
@@ -83,11 +84,14 @@ def path_view(z, label, points) -> None:
     steps = st.slider("Steps", 2, 60, 20, key="latent_steps")
     if run.data.is_image:
         ui.latent_walk_pictures(run, "Path", z, label, path=latent.INTERPOLATIONS[method](z0, z1, steps))
+        ui.how_to_read("latent_norm")
         return ui.draw(charts.norm_profile_chart(latent.norm_profile_frame(z0, z1, steps), method))
     path = latent.path_frame(run, z0, z1, steps, method, label)
+    ui.how_to_read("latent_path")
     ui.draw(charts.path_chart(points, path, extent), width="content")
     st.caption("From G(z₀) (blue, t = 0) to G(z₁) (orange, t = 1). Below: ‖z(t)‖ along both interpolations. "
                "A Gaussian prior's mass lies near the sphere ‖z‖ ≈ √dim; the straight line dips inside it.")
+    ui.how_to_read("latent_norm")
     ui.draw(charts.norm_profile_chart(latent.norm_profile_frame(z0, z1, steps), method))
 
 
@@ -97,6 +101,7 @@ def sweep_view(z, label, points) -> None:
         sweeps = [latent.axis_sweep(z, k, values[::4]) for k in range(cfg.z_dim)]
         return ui.latent_walk_pictures(run, "Sweep", z, label, sweep=np.stack(sweeps))
     sweep = latent.sweep_frame(run, z, values, label)
+    ui.how_to_read("latent_sweep")
     ui.draw(charts.sweep_chart(points, sweep, latent.point_frame(run, z, label), extent), width="content")
     st.caption("Each curve varies one zₖ over its range with the others at the sliders' values; dots grow towards "
                "+zₖ. All curves pass through the amber G(z).")
@@ -122,6 +127,7 @@ def manifold_view(z, label, points) -> None:
         plane = latent.manifold_grid(cfg.z_dim, resolution, sliders.span, dims, base=z)
         return ui.latent_walk_pictures(run, "Manifold", z, label, plane=plane)
     mesh = latent.manifold_frame(run, resolution, sliders.span, dims, base=z, label=label)
+    ui.how_to_read("latent_manifold")
     ui.draw(charts.manifold_chart(points, mesh, extent), width="content")
     others = "" if cfg.z_dim == 2 else " (a 2-D slice: the other axes at the sliders' values)"
     st.caption(f"A square grid in z{others}, pushed through G. Where the mesh stretches, G spreads probability thin; "

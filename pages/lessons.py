@@ -92,10 +92,10 @@ def stochastic_backpropagation() -> None:
     mu = right.slider("μ at which to estimate the gradient", -3.0, 6.0, 0.0, 0.5, key="lessons_sb_mu")
     paths, draws = descents(n_samples), estimates(mu, n_samples)
     with left:
-        st.markdown("**Adam on μ, from μ = 0**")
+        ui.how_to_read("descent", "Adam on μ, from μ = 0")
         ui.chart(charts.descent_chart(paths, lessons.TARGET))
     with right:
-        st.markdown(f"**2000 estimates at μ = {mu:g}, each from n = {n_samples} samples**")
+        ui.how_to_read("gradient_histogram", f"2000 estimates at μ = {mu:g}, each from n = {n_samples} samples")
         ui.chart(charts.gradient_histogram_chart(draws, lessons.exact_gradient(mu)))
     for column, (name, e) in zip(st.columns(len(lessons.ESTIMATORS)), lessons.ESTIMATORS.items()):
         column.metric(f"Variance, {e.title.lower()}", f"{np.var(draws[e.title]):.3g}",
@@ -112,6 +112,7 @@ def relaxation() -> None:
              r"\qquad g_i \sim \mathrm{Gumbel}(0, 1)")
     temperature = st.select_slider("Temperature λ", TEMPERATURES, value=0.5, key="lessons_gs_temperature")
     p = st.slider("p of RelaxedBernoulli(λ, p)", 0.0, 1.0, 0.3, 0.05, key="lessons_gs_p")
+    ui.how_to_read("relaxed_bernoulli")
     ui.chart(charts.unit_histogram_chart(lessons.relaxed_bernoulli(p, temperature, 2000),
                                          f"RelaxedBernoulli(λ = {temperature:g}, p = {p:g})"))
     weights = [c.slider(f"π_{name} (weight)", 0.0, 1.0, w, 0.05, key=f"lessons_gs_pi_{name}")
@@ -119,8 +120,10 @@ def relaxation() -> None:
     samples = lessons.relaxed_categorical(weights, temperature, 600)
     left, right = st.columns(2)
     with left:
+        ui.how_to_read("simplex")
         ui.chart(charts.simplex_chart(samples, CLASSES))
     with right:
+        ui.how_to_read("sample_bars")
         ui.chart(charts.sample_bars_chart(samples[:6], CLASSES))
     st.metric("Mean distance to one-hot, 1 − max_i y_i", f"{lessons.distance_to_one_hot(samples):.3f}")
 
@@ -137,6 +140,7 @@ def discrete_gan() -> None:
                                    key="lessons_gs_train_temperature")
     if trained_on_demand("bernoulli", temperature, "Train the Bernoulli GAN"):
         fit = bernoulli_gan(temperature)
+        ui.how_to_read("bernoulli_patterns")
         ui.chart(charts.pattern_chart(fit))
         st.metric("Total variation, data vs generator", f"{fit.total_variation:.3f}")
 
@@ -153,6 +157,7 @@ def optimal_discriminator() -> None:
     std = right.slider("Standard deviation of p_g", 0.2, 3.0, 1.0, 0.1, key="lessons_od_std")
     p_g = lessons.Mixture1D.gaussian(mean, std)
     theory = lessons.optimal_d(p_g)
+    ui.how_to_read("optimal_d_densities")
     ui.chart(charts.density_chart(theory.x, {"p_data (two modes)": theory.p_data, "p_g": theory.p_g}))
     curves = {"D* (closed form)": theory.d_star}
     metrics = {"JSD (nats)": theory.jsd, "−log 4 + 2·JSD": theory.value_from_jsd, "V(D*, G)": theory.value}
@@ -160,9 +165,11 @@ def optimal_discriminator() -> None:
         trained = trained_discriminator(p_g)
         curves["D trained on samples"] = trained.d
         metrics["V(D trained, G)"] = trained.value
+    ui.how_to_read("optimal_d")
     ui.chart(charts.discriminator_chart(theory.x, curves))
     for column, (label, value) in zip(st.columns(len(metrics)), metrics.items()):
         column.metric(label, f"{value:.4f}")
+    ui.how_to_read("jsd_curve")
     ui.chart(charts.jsd_curve_chart(SHIFTS, jsd_curve(std), (mean, theory.jsd)))
 
 
@@ -179,9 +186,11 @@ def flow_gan_lesson() -> None:
         left, right = st.columns(2)
         left.metric("Held-out log-likelihood (nats / point)", f"{result.test_log_likelihood:.2f}")
         right.metric("Samples within 3σ of a mode", f"{result.high_quality_share:.0%}")
+        ui.how_to_read("flow_samples")
         ui.chart(charts.flow_samples_chart(result))
     results = [flow_gan(w) for w in settings_trained("flow")]
     if len(results) > 1:
+        ui.how_to_read("flow_tradeoff")
         st.altair_chart(charts.flow_tradeoff_chart(results))  # two fixed-width panels: no stretching
 
 

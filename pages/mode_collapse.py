@@ -78,6 +78,7 @@ def frame(published) -> None:
     shown: ui.ComparisonFrame = published.value
     status(shown)
     modes = collapse.modes_frame(shown.panels, data)
+    ui.how_to_read("mode_grid")
     ui.draw(charts.mode_grid(collapse.points_frame(shown.panels), modes, frames.Extent.around(data.x), data.std),
             width="content")
     st.caption("Purple: each generator's samples (the same latent points every frame). Green rings: the data's "
@@ -85,8 +86,10 @@ def frame(published) -> None:
     track = collapse.track_frame(shown.track)
     captured, quality, text = st.columns([3, 3, 2])
     with captured:
+        ui.how_to_read("modes_track")
         ui.draw(charts.modes_track_chart(track, colours, len(data.centers)))
     with quality:
+        ui.how_to_read("quality_track")
         ui.draw(charts.quality_track_chart(track, colours))
     text.markdown(
         "**What to look for.** Mode collapse: few modes captured while the high-quality share is high, so the "
@@ -95,6 +98,7 @@ def frame(published) -> None:
         "more modes than the minimax GAN. Check it here, then over seeds below.")
     counts, text = st.columns([6, 2])
     with counts:
+        ui.how_to_read("mode_counts")
         ui.draw(charts.counts_chart(modes, colours, collapse.CAPTURE_COUNT))
     text.markdown(
         "**Now, per mode.** A collapsed generator leaves **empty bars**: modes it never produces. Bars below "

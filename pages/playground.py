@@ -46,13 +46,14 @@ def frame(published) -> None:
         ui.manifold_view(shown, box, mesh=show_mesh)
     left, right = st.columns([3, 2])
     with left:
+        ui.how_to_read("scatter")
         ui.draw(charts.training_scatter(shown), width="content")
     with right:
-        st.markdown("**Losses**")
+        ui.how_to_read("losses", "Losses")
         ui.draw(charts.loss_chart(shown.history, changes=schedule.marks(cfg)))
         ui.schedule_list(cfg)
         if show_kde:
-            st.markdown("**Kernel density estimates: data and generator**")
+            ui.how_to_read("densities", "Kernel density estimates: data and generator")
             ui.draw(charts.kde_chart(shown), width="content")
 
 

@@ -58,10 +58,9 @@ def test_chart_modules_import_without_torch():
 def test_the_scatter_sends_named_datasets_and_reuses_its_spec():
     grid = np.linspace(0, 1, 64).reshape(8, 8)
     drawing = charts.training_scatter(_frame(critic=grid))
-    assert set(drawing.datasets) == _named_data(drawing.spec) == {"points", "critic", "verdict"}
+    assert set(drawing.datasets) == _named_data(drawing.spec) == {"real", "generated", "critic", "verdict"}
     assert charts.training_scatter(_frame(critic=grid * 0.5)).spec is drawing.spec  # built once per view
-    points = drawing.datasets["points"].to_pandas()
-    assert points.source.value_counts().to_dict() == {"real": 40, "generated": 30}
+    assert (drawing.datasets["real"].num_rows, drawing.datasets["generated"].num_rows) == (40, 30)
     assert "datasets" not in drawing.spec and "values" not in str(drawing.spec)  # no data inside the spec
 
 

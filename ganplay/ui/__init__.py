@@ -12,9 +12,11 @@
   caches     what every visitor shares (the live loop, projections)
   state      the session-state keys, in one place
   text       a visitor's text shown as text, never as Markdown
+  explain    "How to read this" beside each chart (the texts: ganplay.explanations)
 """
 from .. import Trainer
 from .caches import Comparing, ComparisonFrame, live_loop
+from .explain import how_to_read
 from .hood import hood_section
 from .links import current_config, ensure_entrypoint
 from .live import LiveRun, chart, draw, guarded, live_run, play_live, run_controls, status_line, train_with_progress
@@ -30,5 +32,6 @@ from .text import as_text
 __all__ = ["Trainer", "Comparing", "ComparisonFrame", "live_loop", "current_config", "ensure_entrypoint", "LiveRun",
            "chart", "draw", "guarded", "live_run", "play_live", "run_controls", "status_line", "train_with_progress",
            "data_for", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
-__all__ += ["schedule_list", "manifold_view", "conditional_pictures", "digit_collapse_section", "latent_walk_pictures", "picture_view", "same_z_pictures"]
+__all__ += ["how_to_read", "schedule_list", "manifold_view", "conditional_pictures", "digit_collapse_section",
+            "latent_walk_pictures", "picture_view", "same_z_pictures"]
 __all__ += ["hood_section", "slow_motion_section"]

@@ -13,6 +13,7 @@ import streamlit as st
 from .. import RunConfig
 from ..hood import Trace
 from ..hood_charts import grad_norm_chart, sigma_chart
+from .explain import how_to_read
 from .live import LiveRun, guarded
 from .own_data import data_for
 
@@ -57,8 +58,12 @@ def _charts(cfg: RunConfig, live: Callable[[], LiveRun], playing_key: str, ticki
     if not caught_up:
         st.caption(f"Reading the run's gradients: step {trace.step:,} of the {shown:,} shown.")
     left, right = st.columns(2)
-    left.altair_chart(grad_norm_chart(readings.norms, readings.trains_critic))
-    right.altair_chart(sigma_chart(readings.sigmas, readings.spectral_norm, readings.sigma_every))
+    with left:
+        how_to_read("grad_norms")
+        st.altair_chart(grad_norm_chart(readings.norms, readings.trains_critic))
+    with right:
+        how_to_read("sigma")
+        st.altair_chart(sigma_chart(readings.sigmas, readings.spectral_norm, readings.sigma_every))
     st.caption(
         "Norms over all of a player's weights and biases, of the gradient of its last update in each generator "
         "step (D's: its last critic step's, penalties included, before any clipping). σ_max per layer of D as "

@@ -6,6 +6,7 @@ import streamlit as st
 
 from .. import manifold_charts
 from ..frames import Frame
+from .explain import how_to_read
 from .live import draw
 
 HEIGHT = 460
@@ -16,6 +17,7 @@ def manifold_view(frame: Frame, box: manifold_charts.Box, mesh: bool = True) -> 
     view = frame.manifold
     left, right = st.columns([3, 2])
     with left:
+        how_to_read("manifold_3d")
         st.pydeck_chart(manifold_charts.deck(frame, box, mesh=mesh, height=HEIGHT), height=HEIGHT)
         grid = ("" if not mesh or view.lines is None else
                 " Lines: G's latent plane, a grid over (z₁, z₂) with any other zₖ at 0, orange along z₁, blue along "
@@ -29,6 +31,7 @@ def manifold_view(frame: Frame, box: manifold_charts.Box, mesh: bool = True) -> 
                   help="The mean Euclidean distance of the purple points to the nearest point of the surface the "
                        f"data was drawn from (data units; overestimated by at most {view.error:.0e}). The data's own "
                        f"points lie {view.data_distance:.3f} from it: their noise.")
+        how_to_read("manifold_distance")
         draw(manifold_charts.distance_chart(view))
         st.caption("Purple: G's samples over training; dashed green: the data's own distance. A GAN fits the "
                    "surface \"extremely well, but not perfectly\".")

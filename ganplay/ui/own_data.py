@@ -8,6 +8,7 @@ from .. import RunConfig, Trainer, charts, userdata
 from ..config import clip
 from ..datasets import Dataset
 from . import caches, links
+from .explain import how_to_read
 from .state import PREFIX, on_dataset_change, own
 from .text import as_text
 
@@ -101,6 +102,7 @@ def own_data_section() -> None:
     with paint:
         x, y = _painted()
         st.caption("Drag a rectangle on the canvas: a blob of 200 points appears there. Each blob is a label.")
+        how_to_read("paint_canvas")
         st.altair_chart(charts.paint_canvas(x, y, userdata.PAINT_WINDOW), key="paint_canvas", on_select=_on_paint,
                         selection_mode="brush", width="content")
         st.button("Clear the painting", on_click=_clear_paint, disabled=not len(x), icon=":material/delete:")

@@ -14,6 +14,7 @@ from .. import Trainer, charts, digit_collapse, digit_modes
 from .. import collapse_charts
 from .. import picture_charts as pictures
 from ..variants import VARIANTS
+from .explain import how_to_read
 from .live import draw
 
 REPORT_EVERY = 250  # the live view re-counts the digits every this many steps (2,500 images: ~0.15 s)
@@ -72,13 +73,13 @@ def picture_view(run: Trainer, verdict: bool = True) -> None:
     shown = pictures.picture_frame(run, verdict=verdict)
     fakes, reals, losses = st.columns(3)
     with fakes:
-        st.markdown("**Generated**: G at 64 fixed latent points")
+        how_to_read("digit_fakes", "Generated: G at 64 fixed latent points")
         image(shown.fake)
     with reals:
-        st.markdown("**Real digits**")
+        how_to_read("digit_reals", "Real digits")
         image(shown.real)
     with losses:
-        st.markdown("**Losses**")
+        how_to_read("losses", "Losses")
         draw(charts.loss_chart(shown.history))
     if verdict:
         judged = ("rescaled over these 64 images (a critic's value, Wasserstein or MMD witness, has no fixed scale)"
@@ -96,6 +97,7 @@ def picture_view(run: Trainer, verdict: bool = True) -> None:
 def latent_images(run: Trainer, z: np.ndarray, label: int | None, columns: int, caption: str,
                   scale: int = pictures.SCALE) -> None:
     """G at the latent points z, as one grid image, `columns` to a row (latent walk views)."""
+    how_to_read("latent_pictures")
     image(pictures.images_at(run, z, label, columns, scale))
     st.caption(caption)
 
@@ -123,6 +125,7 @@ def latent_walk_pictures(run: Trainer, mode: str, z: np.ndarray, label: int | No
 def conditional_pictures(run: Trainer, chosen: list[int], names: list[str]) -> None:
     """A grid of each chosen label's samples, a row (or rows) per label."""
     per_label = 10 * max(1, 6 // len(chosen))
+    how_to_read("conditional_pictures")
     image(pictures.labelled_images(run, chosen, per_label))
     st.caption(f"G(z | y) for y = {', '.join(names[k] for k in chosen)}: {per_label} samples each, "
                "a new row per label.")
@@ -134,6 +137,7 @@ def conditional_pictures(run: Trainer, chosen: list[int], names: list[str]) -> N
 
 
 def same_z_pictures(run: Trainer, z: np.ndarray, names: list[str]) -> None:
+    how_to_read("same_z_pictures")
     image(pictures.same_z_images(run, z))
     st.caption(f"One z under every label, {names[0]} to {names[-1]}: the same style (slant, thickness) drawn as "
                "each class (Mirza & Osindero's demonstration). Moving z changes the style; y, the class.")
@@ -171,6 +175,7 @@ def digit_collapse_section(variants: list[str], steps: int, seed: int) -> None:
     fitted_classifier()  # (the background fit, not a second one inside the cached training)
     track = digit_collapse.track_frame(_digit_track(*settings))
     colours = collapse_charts.variant_colours([VARIANTS[v] for v in variants])
+    how_to_read("digit_track")
     st.altair_chart(pictures.digit_track_chart(track, colours), width="content")
     st.caption("Mode collapse shows as few digits covered while the confident share is high; a KL near 2.3 means "
                "most confident samples are one digit. The classifier's accuracy on held-out real digits: "

@@ -15,6 +15,7 @@ from .. import RunConfig
 from ..frames import Plane
 from ..slowmo import SlowMotion, Stage, fork_at, replay
 from ..slowmo_charts import change_view, latent_view, stage_view
+from .explain import how_to_read
 from .live import LiveRun, guarded
 from .text import as_text
 
@@ -74,6 +75,7 @@ def _draw_stage(slow: SlowMotion, stage: Stage | None, pictures: bool) -> None:
     if stage is None:
         st.caption("Press **Next stage** to start a round, or move one player.")
         if not pictures:
+            how_to_read("stage_view")
             st.altair_chart(stage_view(Stage(0, "now", "", "", slow.frame()), size=2 * CHART_SIZE), width="content")
         return
     st.markdown(f"**{stage.label}.** {stage.says}")
@@ -82,15 +84,23 @@ def _draw_stage(slow: SlowMotion, stage: Stage | None, pictures: bool) -> None:
     if stage.before is not None:
         change = change_view(stage, CHART_SIZE) if stage.number == 4 else None
         columns = st.columns(3 if change is not None else 2)
-        columns[0].altair_chart(stage_view(stage, "before", CHART_SIZE), width="content")
-        columns[1].altair_chart(stage_view(stage, "after", CHART_SIZE), width="content")
+        for column, moment in zip(columns, ("before", "after")):
+            with column:
+                how_to_read("stage_before_after")
+                st.altair_chart(stage_view(stage, moment, CHART_SIZE), width="content")
         if change is not None:
-            columns[2].altair_chart(change, width="content")
+            with columns[2]:
+                how_to_read("stage_change")
+                st.altair_chart(change, width="content")
     else:
         left, right = st.columns([3, 2])
-        left.altair_chart(stage_view(stage, size=2 * CHART_SIZE), width="content")
+        with left:
+            how_to_read("stage_view")
+            st.altair_chart(stage_view(stage, size=2 * CHART_SIZE), width="content")
         if stage.number == 1 and stage.batch is not None:
-            right.altair_chart(latent_view(stage.batch), width="content")
+            with right:
+                how_to_read("stage_latent")
+                st.altair_chart(latent_view(stage.batch), width="content")
 
 
 def slow_motion_section(cfg: RunConfig, live: Callable[[], LiveRun], playing_key: str = "playing",
