@@ -11,6 +11,7 @@ import torch
 from .config import RunConfig
 from .datasets import Dataset
 from .game import Game, generator, one_hot, stack_key
+from .regroup import regroup
 
 FINISHED = ("done", "diverged")
 
@@ -221,7 +222,7 @@ def restack(runs: Sequence[Run]) -> Game:
     """Move runs (live ones at one step, with one exact_stack_key and data) into one new game, each with its
     whole state: they train on together exactly as each would alone. restack([run]) takes a run out of its
     stack. Runs left behind in the old game train on there; the moved runs' places in it are no one's."""
-    game = Game.regroup([(run.game, run._r) for run in runs])
+    game = regroup([(run.game, run._r) for run in runs])
     for index, run in enumerate(runs):
         run._game, run._r = game, index
     return game
@@ -230,7 +231,7 @@ def restack(runs: Sequence[Run]) -> Game:
 def fork(run: Run) -> Run:
     """A private copy of run with its whole state (weights, optimiser, random streams, history) in a game of its
     own: it trains on as run would, and stepping either leaves the other as it was."""
-    return Run(Game.regroup([(run.game, run._r)]), 0)
+    return Run(regroup([(run.game, run._r)]), 0)
 
 
 def train(config: RunConfig, data: Dataset | None = None, engine: str = "auto") -> Trainer:
