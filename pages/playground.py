@@ -57,4 +57,5 @@ def frame(published) -> None:
 
 ui.play_live("playing", lambda: st.session_state.run, draw=frame)
 ui.own_data_section()
+ui.continue_saved_run()
 ui.take_away_section(st.session_state.run)

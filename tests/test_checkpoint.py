@@ -211,3 +211,68 @@ def test_files_are_read_with_weights_only(monkeypatch):
     monkeypatch.setattr(torch, "load", lambda *args, **kwargs: seen.append(kwargs) or real(*args, **kwargs))
     checkpoint.load_run(_good())
     assert seen and all(kwargs.get("weights_only") is True for kwargs in seen)
+
+
+# --- the pages, under AppTest --------------------------------------------------------------------
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "app.py")
+GP = ganplay.RunConfig(variant="wgan-gp", steps=300, batch_size=64)
+
+
+def _page(path: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception
+    return at
+
+
+def _upload(at, name: str, blob: bytes, key: str = "run_file"):
+    return at.file_uploader(key=key).set_value((name, blob, "application/octet-stream")).run()
+
+
+def _said(at) -> str:
+    return " ".join(m.value for m in [*at.success, *at.error]).replace("\\", "")  # as_text escapes Markdown
+
+
+def test_the_playground_continues_an_uploaded_run_as_the_visitors_own():
+    at = _page("pages/playground.py")
+    shared = at.session_state.run.viewer.key
+    _upload(at, "mine.pt", checkpoint.save_run(ganplay.Trainer(GP).step(120)))
+    assert "Loaded mine.pt: a wgan-gp run at step 120 of 300 on ring8" in _said(at) and not at.exception
+    run = at.session_state.run
+    assert at.session_state.run_config == GP and run.step_count == 120
+    assert run.viewer.key != shared and run.viewer.key[1].startswith("file ")  # never the shared run of GP
+    at.button[1].click().run()  # Step: 100 more, on the loop
+    with run.holding() as trainer:
+        assert trainer.step_count == 220
+        _same(ganplay.Trainer(GP).step(220), trainer)
+
+
+@pytest.mark.parametrize("name", ["random bytes", "a pickled object", "a generator download", "another architecture"])
+def test_a_refused_file_says_why_and_changes_nothing(name):
+    at = _page("pages/playground.py")
+    at.button[1].click().run()  # Step: the visitor's run stands at step 100
+    run, cfg = at.session_state.run, at.session_state.run_config
+    _upload(at, "hostile.pt", HOSTILE[name][0]())
+    assert "hostile.pt was refused" in _said(at) and "unchanged" in _said(at) and not at.exception
+    assert at.session_state.run is run and at.session_state.run_config == cfg and run.step_count == 100
+
+
+def test_the_latent_walk_walks_an_uploaded_run():
+    at = _page("pages/latent_walk.py")
+    _upload(at, "walk.pt", checkpoint.save_run(ganplay.Trainer(GP).step(40)))
+    assert not at.exception
+    assert any("your Playground run, as it stands at step 40" in i.value for i in at.info)
+
+
+def test_the_conditional_page_takes_conditional_runs_only():
+    at = _page("pages/conditional.py")
+    _upload(at, "plain.pt", checkpoint.save_run(ganplay.Trainer(GP).step(3)), key="conditional_run_file")
+    assert "not a conditional run" in _said(at)
+    cfg = ganplay.RunConfig(dataset="blobs", conditional=True, steps=200, batch_size=64)
+    _upload(at, "labels.pt", checkpoint.save_run(ganplay.Trainer(cfg).step(30)), key="conditional_run_file")
+    assert "a conditional nsgan run at step 30 of 200 on blobs" in _said(at) and not at.exception
+    assert at.session_state.conditional_run.step_count == 30
