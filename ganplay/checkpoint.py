@@ -74,13 +74,13 @@ def load_run(blob: bytes, data: Dataset | None = None) -> Trainer:
     state = read_file(blob)
     cfg = _config(state)
     engine = state.get("engine")
-    if engine not in ENGINES or not ENGINES[engine].supports(cfg):
+    if not isinstance(engine, str) or engine not in ENGINES or not ENGINES[engine].supports(cfg):
         raise ValueError(f"engine: {clip(repr(engine))} is not an engine that can run these settings")
     data = _data(state, cfg, data)
     try:
         run = Trainer(cfg, data, engine)
         _restore(run.game, state)
-    except (ValueError, RuntimeError) as problem:  # RuntimeError: torch refusing a generator state
+    except Exception as problem:  # noqa: BLE001 - torch refusing a generator state, an entry of an odd kind
         raise ValueError(f"this file does not fit its own settings: {problem}") from None
     return run
 
@@ -98,7 +98,7 @@ def read_file(blob: bytes) -> dict:
                          "is read as weights only)") from None
     except Exception as problem:  # noqa: BLE001 - whatever torch makes of a damaged file, the page says so
         raise ValueError(f"torch cannot read the file ({clip(str(problem))}): it is damaged, or not a run file") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
+    if not isinstance(state, dict) or not all(isinstance(key, str) for key in state) or state.get("format") != FORMAT:
         hint = " (a generator download: save the run with 'Run (continue later)')" if (
             isinstance(state, dict) and "generator" in state) else ""
         raise ValueError(f"this PyTorch file is not a ganplay run{hint}")

@@ -166,6 +166,7 @@ HOSTILE = {
     "a flipped byte": (lambda: _flipped(_good()), "damaged"),
     "a pickled object": (lambda: _saved({"format": "ganplay-run", "payload": _Payload()}), "Python objects"),
     "a list": (lambda: _saved([1, 2, 3]), "not a ganplay run"),
+    "keys that are not text": (lambda: _saved({"format": "ganplay-run", 1: 2}), "not a ganplay run"),
     "a generator download": (lambda: export.generator_file(ganplay.Trainer(ganplay.RunConfig(**SMALL))),
                              "generator download"),
     "another format version": (lambda: _edited(version=2), "format 2"),
@@ -276,3 +277,18 @@ def test_the_conditional_page_takes_conditional_runs_only():
     _upload(at, "labels.pt", checkpoint.save_run(ganplay.Trainer(cfg).step(30)), key="conditional_run_file")
     assert "a conditional nsgan run at step 30 of 200 on blobs" in _said(at) and not at.exception
     assert at.session_state.conditional_run.step_count == 30
+
+
+def test_take_away_saves_the_visitors_run_and_its_gif():
+    from PIL import Image
+
+    from ganplay.ui import take_away
+
+    at = _page("pages/playground.py")
+    at.button[1].click().run()  # Step: 100 steps on the loop
+    run = at.session_state.run
+    saved = checkpoint.load_run(take_away._run_file(run))
+    assert saved.step_count == 100
+    _same(ganplay.Trainer(at.session_state.run_config).step(100), saved)
+    gif = Image.open(io.BytesIO(take_away._training_gif(run)))
+    assert gif.format == "GIF" and gif.n_frames >= 2 and gif.size == (400, 400)

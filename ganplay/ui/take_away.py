@@ -72,5 +72,5 @@ def _run_file(run) -> bytes:
 
 def _training_gif(run) -> bytes:
     """The GIF of what the run published so far (its recording on the loop: the first, kept and latest frames)."""
-    recorded = caches.live_loop().recording(run.config, key=run.viewer.key)
+    recorded = caches.live_loop().recording(run.config, key=run.viewer.key) or (run.frame,)  # evicted: the frame shown
     return animation.training_gif([frame.value for frame in recorded])
