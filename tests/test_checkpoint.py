@@ -231,6 +231,8 @@ def _page(path: str):
 
 
 def _upload(at, name: str, blob: bytes, key: str = "run_file"):
+    at.session_state[f"{key}_open"] = True  # the expander, opened
+    at.run()
     return at.file_uploader(key=key).set_value((name, blob, "application/octet-stream")).run()
 
 

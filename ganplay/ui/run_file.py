@@ -13,7 +13,7 @@ from .. import checkpoint
 from ..config import clip, widgets
 from ..live import LiveLimit
 from ..userdata import OwnData
-from . import caches
+from . import caches, links
 from .live import LiveRun, session_owner
 from .state import PREFIX
 from .text import as_text
@@ -24,14 +24,22 @@ UPLOAD_MB = checkpoint.MAX_FILE_BYTES // 2 ** 20 + 8  # above the bound, so that
 def continue_saved_run(slot: str = "run", playing_key: str = "playing", conditional: bool = False) -> None:
     """The uploader of a run file for the page's live run in `slot`; conditional: the page takes only
     conditional runs (the Conditional GAN page)."""
-    box = st.expander("Continue a saved run", icon=":material/upload_file:")
+    if links.classroom()[0]:  # a file brings every setting: not where a teacher left only some to change
+        return
+    box = st.expander("Continue a saved run", icon=":material/upload_file:", key=f"{slot}_file_open",
+                      on_change="rerun")
+    message = st.session_state.get(f"{slot}_file_message")
+    if box.open:
+        _uploader(box, slot, playing_key, conditional)
+    if message is not None:  # outside the expander: it stays in view when the box is closed
+        (st.success if message[0] == "success" else st.error)(message[1], icon=":material/upload_file:")
+
+
+def _uploader(box, slot: str, playing_key: str, conditional: bool) -> None:
     box.file_uploader("A run file (.pt) saved with “Run (continue later)”", type=["pt"], key=f"{slot}_file",
                       on_change=_on_file, args=(slot, playing_key, conditional), max_upload_size=UPLOAD_MB,
                       help=f"At most {checkpoint.MAX_FILE_BYTES // 2 ** 20} MB. The run goes on from where it "
                            "was saved, as your own: changing a setting starts a new run.")
-    message = st.session_state.get(f"{slot}_file_message")
-    if message is not None:  # outside the expander: it stays in view when the box is closed
-        (st.success if message[0] == "success" else st.error)(message[1], icon=":material/upload_file:")
 
 
 def _on_file(slot: str, playing_key: str, conditional: bool) -> None:
