@@ -49,8 +49,9 @@ class Viewer:
     Get one from LiveLoop.watch; it stays usable after its loop dropped it (idle, released), re-attaching.
     """
 
-    def __init__(self, loop: "LiveLoop", owner: Hashable, slot: str, key: tuple, data: Dataset | None):
-        self.loop, self.owner, self.slot, self.key, self.data = loop, owner, slot, key, data
+    def __init__(self, loop: "LiveLoop", owner: Hashable, slot: str, key: tuple, data: Dataset | None,
+                 make: Callable[[], Any] | None = None):
+        self.loop, self.owner, self.slot, self.key, self.data, self.make = loop, owner, slot, key, data, make
         self.config: RunConfig = key[0]
         self.frame: LiveFrame | None = None  # set by watch: the run's first frame
         self.cursor, self.read_at, self.seen_at = 0.0, None, loop.clock()  # seen_at: last use of any kind
@@ -106,10 +107,12 @@ class _Runs:
 
     # --- the registry -----------------------------------------------------------------------
 
-    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[Entry], None], parent: tuple | None = None) -> Entry:
+    def _open(self, key: tuple, data: Dataset | None, pin: Callable[[Entry], None], parent: tuple | None = None,
+              make: Callable[[], Any] | None = None) -> Entry:
         """The entry of key, made if need be (outside the lock: a Trainer takes a while; callers asking for a
         key being made wait for it, so that one link starts one training), pinned under the lock. parent: the key
-        of the run that key changes mid-run, whose run the new one continues (midrun.py)."""
+        of the run that key changes mid-run, whose run the new one continues (midrun.py); make: a private run's
+        maker (a saved file's)."""
         with self._cond:
             while (entry := self._entries.get(key)) is None and key in self._making:
                 self._cond.wait()
@@ -122,8 +125,12 @@ class _Runs:
             self._making.add(key)
             source = self._entries.get(parent) if parent is not None else None
         try:
-            run = (self.make_run(key[0], data) if source is None else
-                   midrun.continued_run(source.run, source.lock, key[0], data, self.make_run))
+            if make is not None:
+                run = make()
+            elif source is not None:
+                run = midrun.continued_run(source.run, source.lock, key[0], data, self.make_run)
+            else:
+                run = self.make_run(key[0], data)
             first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
         finally:
             with self._cond:
@@ -149,7 +156,7 @@ class _Runs:
             replaced = self._views.setdefault((viewer.owner, viewer.slot), viewer) is not viewer
         # a viewer its slot replaced (an old rerun's) may still read, but no longer keeps the run
         keep = (lambda e: None) if replaced else (lambda e: e.viewers.add(viewer))
-        return self._open(viewer.key, viewer.data, pin=keep)
+        return self._open(viewer.key, viewer.data, pin=keep, make=viewer.make)
 
     def _show(self, viewer: Viewer, frame: LiveFrame) -> LiveFrame:
         """A viewer never goes back (its frame may be newer than what a re-made run has reached)."""
@@ -297,19 +304,21 @@ class LiveLoop(_Runs):
 
     # --- what sessions call -----------------------------------------------------------------
 
-    def watch(self, owner: Hashable, cfg: RunConfig, data: Dataset | None = None, slot: str = "run") -> Viewer:
+    def watch(self, owner: Hashable, cfg: RunConfig, data: Dataset | None = None, slot: str = "run",
+              private: tuple[str, Callable[[], Any]] | None = None) -> Viewer:
         """owner's viewer of cfg in `slot` (one per page that shows a live run): the same one while the config
-        and data stay, else a new viewer at step 0 (the previous one of that slot is let go)."""
-        key = run_key(cfg, data)
+        and data stay, else a new viewer at step 0 (the previous one of that slot is let go). private: (tag,
+        make) of a run made elsewhere (a saved file), kept under (cfg, tag) and never the shared run of cfg."""
+        key = run_key(cfg, data) if private is None else (cfg, private[0])
         with self._cond:
             known = self._views.get((owner, slot))
         if known is not None and known.key == key:
             self._attach(known)
             return known
-        viewer = Viewer(self, owner, slot, key, data)
+        viewer = Viewer(self, owner, slot, key, data, None if private is None else private[1])
         # a change mid-run of the run this slot showed continues that run at the change's step
         parent = midrun.parent(key, known.key) if known is not None else None
-        entry = self._open(key, data, pin=lambda e: e.viewers.add(viewer), parent=parent)
+        entry = self._open(key, data, pin=lambda e: e.viewers.add(viewer), parent=parent, make=viewer.make)
         with self._cond:
             viewer.frame = entry.recording.frames[0]
             if known is not None:
@@ -438,7 +447,8 @@ class LiveLoop(_Runs):
             entry = self._entries.get(run_key(cfg, data))
             return 0 if entry is None else entry.steps_taken
 
-    def recording(self, cfg: RunConfig, data: Dataset | None = None) -> tuple[LiveFrame, ...]:
+    def recording(self, cfg: RunConfig, data: Dataset | None = None, key: tuple | None = None) -> tuple[LiveFrame, ...]:
+        """The frames a run published (kept ones, then the latest), by config and data or by a viewer's key."""
         with self._cond:
-            entry = self._entries.get(run_key(cfg, data))
+            entry = self._entries.get(run_key(cfg, data) if key is None else key)
             return () if entry is None else (*entry.recording.frames, entry.recording.head)

@@ -19,6 +19,7 @@ st.caption("Simply feed the label y to both the generator and the discriminator:
            "page trains the conditional form of the variant chosen in the sidebar.")
 st.latex(r"\min_G \max_D \; \mathbb{E}_{(x, y)\sim p_{data}}[\log D(x \mid y)] + "
          r"\mathbb{E}_{z\sim p_z,\, y\sim p_y}[\log(1 - D(G(z \mid y) \mid y))]")
+ui.continue_saved_run(RUN, PLAYING, conditional=True)
 if cfg.dataset == "csv" and ui.data_for(cfg).y is None:
     st.warning("Your own data has no labels: choose a label column where you uploaded it (or paint blobs, one "
                "label each), or pick a labelled dataset in the sidebar.")

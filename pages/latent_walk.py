@@ -30,6 +30,7 @@ def finish() -> None:
     st.session_state.latent_finish = cfg
 
 
+ui.continue_saved_run()
 run = trained_run()
 if run is None:
     st.stop()

@@ -246,6 +246,43 @@ class AutogradEngine:
     def adopt(self, sources) -> None:
         raise NotImplementedError("engine 'autograd': runs cannot move between its stacks; use 'mlp'")
 
+    def state(self, run: int) -> dict[str, torch.Tensor]:
+        """One run's whole state (parameters, checkpoints, torch.optim state, freezing, spectral-norm vectors)."""
+        if self.networks.extras.decay_steps is not None:
+            raise ValueError("engine 'autograd': a run with decayed rates (a lesson's) has no saved form")
+        state = {}
+        for net, player in self.players.items():
+            for name, p in player.modules[run].named_parameters():
+                state[f"{net}.{name}"] = p.detach().clone()
+                for key, value in player.optimiser.state.get(p, {}).items():
+                    state[f"{net}.opt.{key}.{name}"] = value.clone()
+            for slot, kept in enumerate(player.kept):
+                state |= {f"{net}.kept{slot}.{name}": p.clone() for name, p in zip(player.names, kept[run] if kept else ())}
+            state[f"{net}.frozen"] = torch.tensor(run in player.frozen)
+        return state | ({} if self.spectral is None else self.spectral.run_state(run))
+
+    @torch.no_grad()
+    def load_state(self, run: int, state: dict[str, torch.Tensor]) -> None:
+        """Run becomes the run state() described; ValueError naming the first entry that does not fit."""
+        moments = [key for key in _MOMENTS[self.networks.optimizer] if key]
+        for net, player in self.players.items():
+            params = dict(player.modules[run].named_parameters())
+            for name, p in params.items():
+                p.copy_(nets.expect(state, f"{net}.{name}", p.shape))
+                if f"{net}.opt.step.{name}" in state:  # torch.optim keeps no state before a parameter's first step
+                    player.optimiser.state[p] = {"step": nets.expect(state, f"{net}.opt.step.{name}", ()).clone()} | {
+                        key: nets.expect(state, f"{net}.opt.{key}.{name}", p.shape).clone() for key in moments}
+            for slot, kept in enumerate(player.kept):
+                if f"{net}.kept{slot}.{player.names[0]}" in state:
+                    if not kept:
+                        player.kept[slot] = kept = [[q.clone() for q in m.parameters()] for m in player.modules]
+                    kept[run] = [nets.expect(state, f"{net}.kept{slot}.{name}", p.shape).clone()
+                                 for name, p in params.items()]
+            if bool(nets.expect(state, f"{net}.frozen", (), torch.bool)):
+                player.frozen.add(run)
+        if self.spectral is not None:
+            self.spectral.load_run_state(run, state, self._weight_pairs(self.players["d"].stacked()))
+
     def module(self, net: str, run: int) -> nn.Module:
         """One run's network as the module it trains (live: writing its parameters sets the network)."""
         return self.players[net].modules[run]

@@ -23,6 +23,9 @@ def _rates(rates: Sequence[float], run_index: torch.Tensor) -> optim.Rate:
     return float(rates[0]) if len(set(rates)) == 1 else torch.tensor(rates)[run_index]
 
 
+STATE_VECTORS = ("params", "kept0", "kept1", "first", "second")  # a player's flat vectors, per run
+
+
 class MLPPass:
     """A forward pass of one player: the weights it used and every layer's output (out: the last)."""
 
@@ -82,6 +85,24 @@ class _Player:
 
     def _state_vectors(self) -> tuple[torch.Tensor, ...]:
         return self.params, *self.kept, self.state.first, self.state.second
+
+    def run_state(self, run: int) -> dict[str, torch.Tensor]:
+        """Run's weights, checkpoints and optimiser state as flat copies (what adopt moves), its step, frozen."""
+        at = self.shape.positions()[run]
+        state = {name: vector[at].clone() for name, vector in zip(STATE_VECTORS, self._state_vectors())}
+        return state | {"step": torch.tensor(self.state.step), "frozen": torch.tensor(self.is_frozen(run))}
+
+    def load_run_state(self, run: int, state: dict[str, torch.Tensor]) -> None:
+        """Run becomes the one run_state described (the optimiser's step is the stack's: load a lone run)."""
+        at = self.shape.positions()[run]
+        for name, vector in zip(STATE_VECTORS, self._state_vectors()):
+            vector[at] = nets.expect(state, name, (len(at),))
+        self.state.step = int(nets.expect(state, "step", (), torch.int64))
+        self.state.step_tensor.fill_(self.state.step)
+        if bool(nets.expect(state, "frozen", (), torch.bool)):
+            part = self.run_index == run
+            self.frozen = part if self.frozen is None else self.frozen | part
+            self.held = self.params.clone()
 
 
 class MLPEngine:
@@ -192,6 +213,22 @@ class MLPEngine:
             player.adopt([(engine.players[net], r) for engine, r in sources])
         if self.spectral:
             self.spectral.adopt([(engine.spectral, r) for engine, r in sources])
+
+    def state(self, run: int) -> dict[str, torch.Tensor]:
+        """One run's whole state (weights, checkpoints, optimiser, freezing, spectral-norm vectors), copied."""
+        state = {f"{net}.{name}": value for net, player in self.players.items()
+                 for name, value in player.run_state(run).items()}
+        return state | ({} if self.spectral is None else self.spectral.run_state(run))
+
+    def load_state(self, run: int, state: dict[str, torch.Tensor]) -> None:
+        """Run becomes the run state() described; ValueError naming the first entry that does not fit."""
+        for net, player in self.players.items():
+            try:
+                player.load_run_state(run, {name[2:]: value for name, value in state.items() if name[:2] == f"{net}."})
+            except ValueError as problem:
+                raise ValueError(f"{net}.{problem}") from None
+        if self.spectral is not None:
+            self.spectral.load_run_state(run, state, self.players["d"].views)
 
     def lookahead(self) -> Lookahead:
         """D's flat parameters and optimiser state, for G's unrolled loss (ganplay/unrolled.py)."""

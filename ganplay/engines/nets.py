@@ -22,6 +22,18 @@ import torch.nn.functional as F
 # differently; with no ragged end, each run's update is the same whether it trains alone or in a stack.
 ALIGN = 64
 
+def expect(state: dict[str, torch.Tensor], name: str, shape, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """state[name], refused with a ValueError naming it unless it is a tensor of this shape and dtype (a saved
+    run of another architecture, or a damaged one): what the engines' load_state checks every entry with."""
+    value = state.get(name)
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(f"{name}: missing")
+    if value.dtype != dtype or tuple(value.shape) != tuple(shape):
+        raise ValueError(f"{name}: {value.dtype} of shape {tuple(value.shape)} where this run needs {dtype} of "
+                         f"shape {tuple(shape)} (another architecture?)")
+    return value
+
+
 @dataclass(frozen=True)
 class Activation:
     forward: Callable[[torch.Tensor], torch.Tensor]
@@ -231,6 +243,27 @@ class SpectralNorm:
                              rows([(s.factors[k][2], r) for s, r in sources])) for k in range(len(self.u))]
         held = torch.tensor([s.held is not None and bool(s.held[r]) for s, r in sources])
         self.held = held if held.any() else None
+
+    def run_state(self, run: int) -> dict[str, torch.Tensor]:
+        """Run's vectors (u per layer; v and σ once it trained), and whether they are held, as "sn.*" copies."""
+        state = {f"sn.u{k}": u[run].clone() for k, u in enumerate(self.u)}
+        for k, (_, v, sigma) in enumerate(self.factors):
+            state[f"sn.v{k}"], state[f"sn.sigma{k}"] = v[run].clone(), sigma[run].clone()
+        return state | {"sn.held": torch.tensor(self.held is not None and bool(self.held[run]))}
+
+    def load_run_state(self, run: int, state: dict[str, torch.Tensor], weights) -> None:
+        """Run's vectors from run_state, for D's weights (W (R, out, in), b): a lone run's (v and σ are kept for
+        every run of a stack or for none)."""
+        for k, u in enumerate(self.u):
+            u[run] = expect(state, f"sn.u{k}", u.shape[1:])
+        if "sn.v0" in state:
+            self.factors = [(self.u[k], torch.zeros(w.shape[0], w.shape[2]), torch.ones(w.shape[0], 1, 1))
+                            for k, (w, _) in enumerate(weights)] if not self.factors else self.factors
+            for k, (w, _) in enumerate(weights):
+                self.factors[k][1][run] = expect(state, f"sn.v{k}", w.shape[2:])
+                self.factors[k][2][run] = expect(state, f"sn.sigma{k}", (1, 1))
+        if bool(expect(state, "sn.held", (), torch.bool)):
+            self.hold(run)
 
     def chain(self, normalised, grads) -> None:
         """Turn dL/dW_sn in `grads` into dL/dW, in place: (G − ⟨G, W_sn⟩ u vᵀ) / σ."""

@@ -103,5 +103,13 @@ class Engine(Protocol):
         """Make run j a copy of run r of engine e, for (e, r) = sources[j] (engines of this kind and shape):
         weights, optimiser state and step, checkpoints, freezing, spectral-norm vectors."""
 
+    def state(self, run: int) -> dict[str, torch.Tensor]:
+        """Copies of everything run r continues from: weights, optimiser state and step, checkpoints, freezing,
+        spectral-norm vectors (ganplay/checkpoint.py saves them; names are the engine's own)."""
+
+    def load_state(self, run: int, state: dict[str, torch.Tensor]) -> None:
+        """Make run r of a one-run engine of this kind and shape the run state() described: it trains on
+        exactly as that run would. A ValueError names the first entry missing or of the wrong shape."""
+
     def layers(self, net: str, run: int, gradient: bool = False) -> Layers:
         """One run's weights (live tensors: writing them sets the network), or its last gradient."""

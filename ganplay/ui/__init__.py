@@ -4,6 +4,7 @@
   sidebar    the settings sidebar, generated from RunConfig's field table
   own_data   the visitor's own data (upload or paint), the plane to draw it on
   take_away  downloads and the script that redoes a run
+  run_file   continue a saved run: upload a run file (ganplay.checkpoint) as the page's own live run
   pictures   the picture views of image data (digits): live grids, latent walks, labels, digit counts
   manifold   the 3-D view of 3-D data: points and G's latent grid in an orbit view, distance to the true surface
   live       Play / Pause / Step / Reset, the live view (frames read from the server's loop), the status line
@@ -24,6 +25,7 @@ from .manifold import manifold_view
 from .midrun import schedule_list
 from .own_data import data_for, own_data_section, projection
 from .pictures import conditional_pictures, digit_collapse_section, latent_walk_pictures, picture_view, same_z_pictures
+from .run_file import continue_saved_run
 from .sidebar import settings_sidebar
 from .slow_motion import slow_motion_section
 from .take_away import take_away_section
@@ -34,4 +36,4 @@ __all__ = ["Trainer", "Comparing", "ComparisonFrame", "live_loop", "current_conf
            "data_for", "own_data_section", "projection", "settings_sidebar", "take_away_section", "as_text"]
 __all__ += ["how_to_read", "schedule_list", "manifold_view", "conditional_pictures", "digit_collapse_section",
             "latent_walk_pictures", "picture_view", "same_z_pictures"]
-__all__ += ["hood_section", "slow_motion_section"]
+__all__ += ["continue_saved_run", "hood_section", "slow_motion_section"]
