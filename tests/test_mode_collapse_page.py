@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ganplay import collapse
+from ganplay import SideBySide, collapse
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/mode_collapse.py"
@@ -49,11 +49,12 @@ def test_default_caption_states_the_measured_figures_over_seeds(page):
 
 
 def test_default_remedy_covers_more_modes_than_the_plain_gan_on_the_default_seed():
-    """The default run itself (seed 0, 3,000 steps, both variants in one stack, as the page trains them) gives the
+    """The default run itself (seed 0, 3,000 steps, both variants in one stack, as the page stacks them) gives the
     figures the caption states for seed 0: the non-saturating GAN 4 of 8 modes, MMD all 8."""
     lesson = collapse.LESSON
-    run = collapse.Comparison(collapse.variant_configs(lesson.base(), lesson.variants, shared_recipe=False))
-    finals = {m.variant: m.modes_captured for m in collapse.record(run.step(lesson.steps).side)}
+    side = SideBySide(collapse.variant_configs(lesson.base(), lesson.variants, shared_recipe=False))
+    side.step(lesson.steps)
+    finals = {m.variant: m.modes_captured for m in collapse.record(side)}
     assert finals == {"nsgan": 4, "mmd": 8}
     assert finals == {f.variant: f.modes[0] for f in lesson.figures if f.variant in lesson.variants}
 
