@@ -9,9 +9,9 @@ from ganplay.metrics import CAPTURE_RULES, DEFAULT_RULE
 RECIPES = {"paper": "Each variant's paper recipe", "shared": "One recipe for all (one batched computation)"}
 MODE_DATASETS = [name for name, spec in DATASETS.items() if spec.has_modes]
 PROTOCOL = protocols.PROTOCOLS[protocols.DEFAULT_PROTOCOL]
-# PacGAN's sharper ring: on ring8 (σ/r = 0.025) every plain GAN covered all 8 modes at 2,000 steps (5 seeds)
-WIDGETS = {"collapse_dataset": "ring8-unit", "collapse_variants": list(collapse.DEFAULT_VARIANTS),
-           "collapse_recipe": "paper", "collapse_steps": 2000, "collapse_seed": 0, "collapse_n_seeds": 5,
+LESSON = collapse.LESSON  # the defaults: a plain GAN and a remedy where the difference shows on every seed measured
+WIDGETS = {"collapse_dataset": LESSON.dataset, "collapse_variants": list(LESSON.variants),
+           "collapse_recipe": "paper", "collapse_steps": LESSON.steps, "collapse_seed": 0, "collapse_n_seeds": 5,
            "collapse_protocol": PROTOCOL.name, "collapse_protocol_methods": list(PROTOCOL.default_contenders),
            "collapse_protocol_seeds": 5, "collapse_protocol_steps": PROTOCOL.base["steps"]}
 PROTOCOL_STEPS = (100, 500, 1000, 2000, 5000, 10_000, 20_000)
@@ -21,7 +21,7 @@ ui.ensure_entrypoint()
 st.title("Mode collapse")
 st.markdown(
     "The lecture's central warning: the generator may learn **only a mode of the target distribution**, and "
-    "the claim that WGAN and LSGAN help. Here several GAN variants learn the same data from the same seed "
+    "the claim that other losses (WGAN, LSGAN) and remedies help. Here several GAN variants learn the same data from the same seed "
     "and architecture, side by side in one batched computation, and each is scored as in VEEGAN, PacGAN and GDPP: "
     "of 2,500 samples, those within 3 standard deviations of a mode are **high quality**. A mode is **captured** "
     f"here with {CAPTURE_RULES[DEFAULT_RULE].title}: ganplay's stricter rule (the papers' code counts a mode from "
@@ -94,8 +94,9 @@ def frame(published) -> None:
     text.markdown(
         "**What to look for.** Mode collapse: few modes captured while the high-quality share is high, so the "
         "generator makes good samples of **only a few modes**. It may also *hop*: it leaves one mode for "
-        "another as D learns to reject it, and the modes line dips. The lecture's claim: WGAN and LSGAN keep "
-        "more modes than the minimax GAN. Check it here, then over seeds below.")
+        "another as D learns to reject it, and the modes line dips. A remedy (MMD's closed-form critic, an "
+        "unrolled D, WGAN-GP, PacGAN below) should keep every mode, often with blurrier samples. Check it here, "
+        "then over seeds below.")
     counts, text = st.columns([6, 2])
     with counts:
         ui.how_to_read("mode_counts")
@@ -107,15 +108,7 @@ def frame(published) -> None:
 
 
 ui.play_live("collapse_playing", lambda: st.session_state.collapse_live, draw=frame)
-st.caption(
-    "**How robust is this over seeds?** Measured with these defaults (PacGAN's ring, 2,000 steps, each variant's "
-    "paper recipe, 5 seeds, ≥ 20 of 2,500): the minimax GAN captured 5.2 ± 1.9 of the 8 modes, the non-saturating "
-    "GAN 5.6 ± 1.5, LSGAN 5.6 ± 0.9, and **no seed** of these covered all 8; WGAN-GP with its default recipe "
-    "2.8 ± 3.6 (its critic is far from converged at 2,000 steps). On ganplay's wider ring (ring8, σ/r = 0.025) the "
-    "same plain GANs covered all 8 on most seeds: collapse depends on how sharp the modes are. What covers these "
-    "modes (5,000 steps, 5 seeds, *Reproduce the paper* below): PacGAN's packing, 8 of 8 on every seed under "
-    "either rule, and WGAN-GP with its authors' toy-data recipe, 8 of 8 under the paper's rule (7.6 under ≥ 20). "
-    "Check any claim with *Repeat over seeds*.")
+st.caption(LESSON.caption())
 
 
 # --- repeat over seeds ---------------------------------------------------------------------------
