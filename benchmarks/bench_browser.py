@@ -20,6 +20,7 @@ from serve import launch, streamlit_server  # noqa: E402
 import torch  # noqa: E402
 
 from ganplay import RunConfig, Trainer, collapse  # noqa: E402
+from ganplay.variants import VARIANTS  # noqa: E402
 
 STEPS = 2000
 
@@ -88,11 +89,11 @@ def against_bare(figures: dict[str, float], bare: float) -> dict[str, float]:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    four = collapse.variant_configs(RunConfig(steps=STEPS, batch_size=collapse.BATCH_SIZE), collapse.DEFAULT_VARIANTS,
-                                    shared_recipe=False)
+    lesson = collapse.LESSON  # the Mode collapse page's defaults: a plain GAN beside a remedy
+    both = collapse.variant_configs(lesson.base(), lesson.variants, shared_recipe=False)
     bare = {"playground": bare_seconds(lambda: Trainer(RunConfig()).step(STEPS)),
-            "four": bare_seconds(lambda: collapse.Comparison(four).step(STEPS)),
-            "one": bare_seconds(lambda: collapse.Comparison(four[1:2]).step(STEPS))}
+            "both": bare_seconds(lambda: collapse.Comparison(both).step(lesson.steps)),
+            "one": bare_seconds(lambda: collapse.Comparison(both[:1]).step(lesson.steps))}
 
     with streamlit_server() as (url, _), sync_playwright() as p:
         browser = launch(p)
@@ -103,12 +104,13 @@ def main() -> None:
         page.get_by_role("link", name="Playground").first.click()
         report("Playground, one run", against_bare(measure(page, received), bare["playground"]))
         page.get_by_role("link", name="Mode collapse").first.click()
-        report("Mode collapse, four variants", against_bare(measure(page, received), bare["four"]))
+        report("Mode collapse, its two default variants",
+               against_bare(measure(page, received, lesson.steps), bare["both"]))
         page.wait_for_timeout(1500)  # the page's last rerun, which brings back the Play button
-        for title in ("Minimax GAN", "WGAN-GP", "LSGAN"):  # keep the non-saturating GAN alone
-            page.get_by_label(f"Remove {title}").click()
+        for name in lesson.variants[1:]:  # keep the plain GAN alone
+            page.get_by_label(f"Remove {VARIANTS[name].title}").click()
             page.wait_for_timeout(1500)
-        report("Mode collapse, one variant", against_bare(measure(page, received), bare["one"]))
+        report("Mode collapse, one variant", against_bare(measure(page, received, lesson.steps), bare["one"]))
         browser.close()
 
 
