@@ -231,13 +231,18 @@ def scatter_spec(extent: Extent, critic: bool, push: bool, wasserstein: bool, si
                                          ).resolve_scale(color="independent").to_dict()
 
 
+HALF_MAX = float(np.finfo(np.float16).max)
+
+
 def hover_data(fake: np.ndarray, hover: Hover | None, fields: HoverFields | None) -> pa.Table:
-    """The generated points on the drawn plane and their hover values, these as float16: a tooltip shows three
-    digits, and half the bytes go every frame (the value of a diverging critic beyond 65,504 reads as infinite)."""
+    """The generated points on the drawn plane and their hover values, these as float16 (a tooltip shows three
+    digits, and half the bytes go every frame) unless a column's values go beyond float16's range."""
     columns = {"x": fake[:, 0].astype(np.float32), "y": fake[:, 1].astype(np.float32)}
     if hover is not None:
         def half(values):
-            return pa.array(np.asarray(values, dtype=np.float32).astype(np.float16))
+            values = np.asarray(values, dtype=np.float32)
+            fits = np.abs(values[np.isfinite(values)]).max(initial=0.0) < HALF_MAX
+            return pa.array(values.astype(np.float16) if fits else values)  # a huge value stays a number
         columns |= {f"z_{k + 1}": half(hover.z[:, k]) for k in range(fields.z_shown)}
         columns["critic"] = half(hover.critic)
         if fields.push_dims:

@@ -6,6 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import ganplay
+from ganplay import schedule
+
 from serve import CHROMIUM, SKIP_REASON, STEP_TEXT, launch, step_count, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=SKIP_REASON)]
@@ -74,10 +77,15 @@ def test_a_variant_chosen_while_playing_brings_its_recipe():
                 assert time.monotonic() < deadline, "the step counter did not move for a minute"
                 page.wait_for_timeout(100)
             choose(page, "Loss", "WGAN-GP")
-            page.get_by_role("button", name="Play").wait_for(timeout=60_000)  # a new run: paused at step 0
+            page.get_by_role("button", name="Play").wait_for(timeout=60_000)  # changed mid-run: paused where it was
             page.wait_for_timeout(1000)
             links.append(page.url)
             page.context.close()
         browser.close()
-    for link in links:  # WGAN-GP's own Adam betas and k = 5 are its defaults: the link names none of them
-        assert "variant=wgan-gp" in link and not {"beta1", "beta2", "d_steps"} & set(parse_qs(urlsplit(link).query))
+    wgan_gp = ganplay.RunConfig(variant="wgan-gp")
+    for link in links:  # a change mid-run, at one step, with WGAN-GP's own recipe: Adam betas and k = 5
+        cfg, problems = ganplay.RunConfig.from_query({k: v[0] for k, v in parse_qs(urlsplit(link).query).items()})
+        assert problems == [] and len({change.step for change in cfg.schedule}) == 1, link
+        now = schedule.latest(cfg)
+        assert (now.variant, now.beta1, now.beta2, now.d_steps) == ("wgan-gp", wgan_gp.beta1, wgan_gp.beta2,
+                                                                    wgan_gp.d_steps), link

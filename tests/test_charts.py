@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit
 from PIL import Image
@@ -176,3 +177,15 @@ def test_a_grid_drawn_again_reuses_its_image_and_a_new_grid_gets_its_own():
     with pytest.raises(ValueError):
         grid[0, 0] = 5.0  # the kept image stands for these values
     assert len(urls._urls) == 2  # bounded: the oldest went
+
+
+def test_hover_values_beyond_half_floats_range_are_sent_as_they_are():
+    """A diverging critic or data near 1e14 gives values float16 cannot hold: they stay numbers, not infinities."""
+    from ganplay.frames import Hover
+    fake = np.zeros((3, 2), dtype=np.float32)
+    hover = Hover(z=np.ones((3, 2)), critic=np.array([1.0, 2e6, -3.0]), push=np.array([[1e14, 0.0]] * 3),
+                  judge="critic value")
+    table = charts.hover_data(fake, hover, charts.HoverFields.of(hover))
+    assert table.column("critic").to_pylist() == [1.0, 2e6, -3.0]
+    assert table.column("push_1").to_pylist() == [np.float32(1e14)] * 3
+    assert table.column("z_1").type == pa.float16()  # values that fit still go as half floats

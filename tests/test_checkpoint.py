@@ -298,6 +298,8 @@ def test_take_away_saves_the_visitors_run_and_its_gif():
     at = _page("pages/playground.py")
     at.button[1].click().run()  # Step: 100 steps on the loop
     run = at.session_state.run
+    from ganplay.ui import caches
+    caches.live_loop().watch("another visitor", run.config).step(200)  # trains the shared run past what this page shows
     saved = checkpoint.load_run(take_away._run_file(run))
     assert saved.step_count == 100
     _same(ganplay.Trainer(at.session_state.run_config).step(100), saved)

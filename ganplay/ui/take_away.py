@@ -65,9 +65,13 @@ def _picture_downloads(box, run: Trainer) -> None:
 
 
 def _run_file(run) -> bytes:
-    """The run file of the visitor's run, nobody stepping it while its state is copied."""
+    """The run file of the visitor's run at the step the page shows, copied while nobody steps it. The run on the
+    loop may stand ahead (another viewer trained it on, or a chunk ended after the last frame): then the config
+    is replayed to that step, which training's determinism makes the same run."""
     with run.holding() as trainer:
-        return checkpoint.save_run(trainer)
+        if trainer.step_count == run.step_count:
+            return checkpoint.save_run(trainer)
+    return checkpoint.save_run(Trainer(run.config, run.data).step(run.step_count))
 
 
 def _training_gif(run) -> bytes:
