@@ -53,7 +53,7 @@ def frame(published) -> None:
         ui.draw(charts.loss_chart(shown.history, changes=schedule.marks(cfg)))
         ui.schedule_list(cfg)
         if show_kde:
-            ui.how_to_read("densities", "Kernel density estimates: data and generator")
+            ui.how_to_read("densities", "Densities: data and generator")
             ui.draw(charts.kde_chart(shown), width="content")
 
 
