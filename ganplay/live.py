@@ -34,7 +34,7 @@ from .recording import LiveFrame, run_key
 
 # The GIL switch interval a server running the loop should use (sys.setswitchinterval): the loop thread gives up
 # the GIL at each of its many small torch ops and waits up to an interval to get it back while sessions draw; at
-# Python's 5 ms, four drawing threads cut its training by more than 10x (benchmarks/bench_gil.py).
+# Python's 5 ms, four drawing threads cut its training about 6x against 1 ms (benchmarks/bench_gil.py).
 SWITCH_SECONDS = 0.001
 
 

@@ -101,6 +101,6 @@ def test_the_private_pages_flag_the_entry_point_sets_still_steers_streamlit():
 
 
 def test_the_server_lets_the_loop_thread_have_the_gil_back_soon():
-    """At Python's 5 ms switch interval, sessions drawing cut the loop's training >10× (benchmarks/bench_gil.py)."""
+    """At Python's 5 ms switch interval, sessions drawing cut the loop's training about 6× (benchmarks/bench_gil.py)."""
     caches.live_loop()
     assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS)
