@@ -1,9 +1,10 @@
 """The app and the Playground through Streamlit's AppTest: default settings, Play, Step, Reset."""
-import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from stall import rerun, wait_while_moving
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -82,14 +83,10 @@ def test_diverged_training_shows_a_message_not_a_traceback(app):
     assert any("diverged at step" in e.value for e in app.error)
 
 
-def _play_until_it_moves(at, stall_seconds: float = 60.0) -> int:
+def _play_until_it_moves(at) -> int:
     """Rerun a playing page (as its timer would) until its counter moves; fail on a stall, not on a slow machine."""
-    start, deadline = _step_counter(at), time.monotonic() + stall_seconds
-    while _step_counter(at) == start:
-        assert time.monotonic() < deadline, "the step counter did not move for a minute"
-        time.sleep(0.05)
-        at.run()
-    return _step_counter(at)
+    start = _step_counter(at)
+    return wait_while_moving(lambda: _step_counter(at), lambda step: step != start, "the step counter", rerun(at))
 
 
 def test_pausing_one_visitor_leaves_another_visitors_run_training(app):

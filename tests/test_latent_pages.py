@@ -1,6 +1,5 @@
 """The Latent walk and Conditional GAN pages through Streamlit's AppTest: defaults, every view, the controls."""
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import ganplay
 from ganplay import latent, ui, userdata
+from stall import rerun, wait_while_moving
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 LATENT, CONDITIONAL = "pages/latent_walk.py", "pages/conditional.py"
@@ -165,11 +165,8 @@ def test_step_trains_the_pages_own_run_and_leaves_the_playground_alone(app):
 def test_play_trains_and_pause_keeps_the_run(app):
     open_page(app, CONDITIONAL)
     app.button[0].click().run()  # Play: the loop trains the run while the page reads its frames
-    deadline = time.monotonic() + 60
-    while app.session_state["conditional_run"].step_count == 0:
-        assert time.monotonic() < deadline, "the run did not move for a minute"
-        time.sleep(0.05)
-        app.run()
+    wait_while_moving(lambda: app.session_state["conditional_run"].step_count, lambda step: step > 0, "the run",
+                      rerun(app))
     assert app.session_state["conditional_playing"]
     app.button[0].click().run()  # Pause
     reached = app.session_state["conditional_run"].step_count

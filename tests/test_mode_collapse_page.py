@@ -1,7 +1,6 @@
 """AppTest of the Mode collapse page: defaults draw the variants side by side; Step, Play, seeds, settings; the
 default run shows the plain GAN losing modes that the remedy keeps, and its caption says how robust that is."""
 import json
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -9,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ganplay import SideBySide, collapse
+from stall import rerun, wait_while_moving
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/mode_collapse.py"
@@ -70,11 +70,8 @@ def test_step_trains_every_variant_and_extends_the_track(page):
 
 def test_play_trains_live_and_pause_keeps_the_step(page):
     page.button(key="collapse_play").click().run()  # the loop trains the runs while the page reads frames
-    deadline = time.monotonic() + 60
-    while _counter(page) == "Step 0 of 3,000":
-        assert time.monotonic() < deadline, "the step counter did not move for a minute"
-        time.sleep(0.05)
-        page.run()
+    wait_while_moving(lambda: _counter(page), lambda shown: shown != "Step 0 of 3,000", "the step counter",
+                      rerun(page))
     assert page.session_state.collapse_playing
     page.button(key="collapse_pause").click().run()
     reached = _counter(page)
