@@ -130,7 +130,7 @@ def frame_of(run: "Run", plane: Plane | None = None, *, critic: bool = True, pus
 def hover_of(run: "Run", fake: np.ndarray, labels=None) -> Hover:
     """The hover values at the run's fixed-z fakes: D's value and G's push from one pass of D."""
     critic, push = run.critic_and_push(fake, label=labels)
-    return Hover(z=run.fixed_z, critic=critic, push=push, judge=judge_name(run.config.variant_spec))
+    return Hover(z=run.fixed_z, critic=critic, push=push, judge=judge_name(run.settings.variant_spec))
 
 
 def finite_points(x: np.ndarray, what: str) -> np.ndarray:

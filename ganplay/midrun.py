@@ -11,7 +11,7 @@ from typing import Callable
 
 from .config import RunConfig
 from .datasets import Dataset
-from .regroup import regroup
+from . import runs
 from .runs import Run, Trainer
 from .schedule import continues
 
@@ -20,9 +20,7 @@ def fork(run: Run, cfg: RunConfig) -> Trainer:
     """A Trainer continuing run (at the step where cfg's last changes begin) under cfg, run itself untouched."""
     if not continues(cfg, run.config) or run.step_count != cfg.schedule[-1].step or run.finished:
         raise ValueError("schedule: this run cannot fork into that config (another run, or not at its step)")
-    forked = Trainer.__new__(Trainer)  # around the regrouped game: Trainer's own __init__ would make a fresh one
-    Run.__init__(forked, regroup([(run.game, run._r)], configs=[cfg]), 0)  # as runs.restack reads it
-    return forked
+    return runs.fork(run, cfg)
 
 
 def parent(key: tuple, shown: tuple) -> tuple | None:

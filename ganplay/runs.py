@@ -228,10 +228,13 @@ def restack(runs: Sequence[Run]) -> Game:
     return game
 
 
-def fork(run: Run) -> Run:
+def fork(run: Run, config: RunConfig | None = None) -> Trainer:
     """A private copy of run with its whole state (weights, optimiser, random streams, history) in a game of its
-    own: it trains on as run would, and stepping either leaves the other as it was."""
-    return Run(regroup([(run.game, run._r)]), 0)
+    own: it trains on as run would, and stepping either leaves the other as it was. config: another schedule of
+    run's config to go on under from its step (midrun.fork checks that it is one)."""
+    copy = Trainer.__new__(Trainer)  # around the regrouped game: Trainer's own __init__ would make a fresh one
+    Run.__init__(copy, regroup([(run.game, run._r)], configs=None if config is None else [config]), 0)
+    return copy
 
 
 def train(config: RunConfig, data: Dataset | None = None, engine: str = "auto") -> Trainer:

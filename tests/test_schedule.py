@@ -244,3 +244,12 @@ def test_a_saved_generator_file_carries_the_schedule():
     cfg = BASE.replace(schedule=((20, "lr_d", 1e-4), (20, "variant", "lsgan")))
     run = Trainer(cfg).step(30)
     assert export.load_generator(export.generator_file(run)).config == cfg
+
+
+def test_a_frame_after_a_loss_change_names_the_new_losss_judge():
+    from ganplay import frames
+    cfg = ganplay.RunConfig(n=200, batch_size=32, g_width=8, d_width=8, steps=12).replace(
+        schedule=((5, "variant", "wgan-gp"),))
+    before, after = (frames.frame_of(ganplay.Trainer(cfg).step(n)) for n in (4, 8))
+    assert (before.hover.judge, after.hover.judge) == ("D's logit", "critic value")
+    assert (before.wasserstein, after.wasserstein) == (False, True)
