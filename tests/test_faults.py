@@ -99,6 +99,7 @@ def test_a_reload_mid_training_starts_cleanly(server):
     play_until(page, 200)
     page.reload()
     button(page, "Play").wait_for()  # a new session: paused, with the link's run
+    page.get_by_text(STEP_TEXT).first.wait_for()  # the live view draws after the buttons
     assert_clean(page)
     assert "seed=13" in page.url
     reached = step_count(page)
