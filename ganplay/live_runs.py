@@ -78,11 +78,14 @@ class SharedRuns:
             else:
                 run = self.make_run(key[0], data)
             first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
-        finally:
+        except BaseException:
             with self._cond:
                 self._making.discard(key)
                 self._cond.notify_all()
-        with self._cond:
+            raise
+        with self._cond:  # one lock for both: a waiter woken between them would make the run again
+            self._making.discard(key)
+            self._cond.notify_all()
             entry = self._entries.setdefault(key, Entry(key, run, first, self.recording_limits))
             pin(entry)
             entry.used_at = self.clock()
