@@ -2,6 +2,10 @@
 import streamlit as st
 import torch
 
+from ganplay.ui import handoff
+
+handoff.install()  # a run's last messages reach the browser before the next run starts (see handoff)
+
 st.set_page_config(page_title="ganplay: see how GANs learn", page_icon="🎲", layout="wide")
 # The nets are tiny: one thread per visitor is fastest, and idle OpenMP threads spin against other sessions.
 torch.set_num_threads(1)
