@@ -22,15 +22,15 @@ RSS_LIMIT_MB = 900
 STALL_SECONDS = 60.0
 TRAINING_TEXT = re.compile(r"step ([\d,]+) of [\d,]+$")  # the Latent walk's progress while it trains
 VISITORS = {  # name -> (page and link, steps)
-    "a": ("playground?seed=1&steps=1500", 1500),
-    "b": ("playground?seed=2&steps=1200", 1200),
-    "c": ("playground?seed=3&steps=1000", 1000),
-    "d": ("playground?seed=4&steps=600", 600),
-    "same as a": ("playground?seed=1&steps=1500", 1500),
-    "heavy": ("playground?seed=5&steps=200&g_width=256&d_width=256&g_depth=4&d_depth=4&batch_size=1024", 200),
-    "setting": ("playground?seed=6&steps=1000", 1000),
-    "walk": ("latent_walk?seed=7&steps=800", 800),
-    "upload": ("playground?seed=8&steps=800", 800),
+    "a": ("playground?seed=1&steps=800", 800),
+    "b": ("playground?seed=2&steps=700", 700),
+    "c": ("playground?seed=3&steps=600", 600),
+    "d": ("playground?seed=4&steps=400", 400),
+    "same as a": ("playground?seed=1&steps=800", 800),
+    "heavy": ("playground?seed=5&steps=100&g_width=256&d_width=256&g_depth=4&d_depth=4&batch_size=1024", 100),
+    "setting": ("playground?seed=6&steps=600", 600),
+    "walk": ("latent_walk?seed=7&steps=500", 500),
+    "upload": ("playground?seed=8&steps=500", 500),
 }
 OWN_CSV = "a,b\n" + "\n".join(f"{(k % 7) * 0.5:.2f},{(k % 5) * 0.3 - (k % 3) * 0.2:.2f}" for k in range(400))
 
@@ -72,8 +72,8 @@ def confirm_paused(page) -> None:
     button(page, "Play").wait_for()
 
 
-@pytest.mark.xfail(strict=False, reason="open defect (README, Faults): under load a page can stop answering a control click "
-                   "(Pause, Reset) for minutes; 6 of 9 full runs, 3 of 3 runs alone beside two CPU burners")
+@pytest.mark.xfail(strict=False, reason="open defect (README, Faults): under load a page can go on showing Pause for "
+                   "minutes after the server ran the click and sent Play (3 of 4 runs beside two CPU burners)")
 def test_nine_visitors_train_at_once_and_press_every_control(record_property):
     from playwright.sync_api import sync_playwright
 
@@ -141,12 +141,17 @@ def test_nine_visitors_train_at_once_and_press_every_control(record_property):
 
 def upload_and_play(page) -> None:
     """Upload a CSV while the others train: the run starts over on it."""
-    opener, uploader = page.get_by_text("Your own data: upload a CSV or paint points"), page.locator("input[type=file]")
-    for _ in range(60):  # a rerun may redraw the sidebar under the click: open it again
-        opener.click()
-        page.wait_for_timeout(1000)
-        if uploader.count():
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    box = page.locator("details").filter(has_text="Your own data: upload a CSV or paint points").first
+    uploader = page.locator("input[type=file]")
+    for _ in range(12):  # the uploader comes with the rerun the opening asks for; a click meanwhile would close it
+        if box.get_attribute("open") is None:
+            box.locator("summary").click()
+        try:
+            uploader.wait_for(timeout=10_000)
             break
+        except PlaywrightTimeout:
+            pass  # a rerun redrew the expander closed: open it again
     uploader.set_input_files({"name": "own.csv", "mimeType": "text/csv", "buffer": OWN_CSV.encode()})
     page.get_by_text("Training on own.csv").first.wait_for()
     press(page, "Play")
