@@ -11,6 +11,7 @@
   slow_motion  one round a stage at a time, or one player, on the visitor's private fork of the live run
   hood       under the hood: gradient norms and D's singular values of the live run, from a private replay
   caches     what every visitor shares (the live loop, projections)
+  handoff    a script run's last messages reach the browser before the next run starts (a fix of Streamlit's)
   state      the session-state keys, in one place
   text       a visitor's text shown as text, never as Markdown
   explain    "How to read this" beside each chart (the texts: ganplay.explanations)
