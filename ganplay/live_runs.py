@@ -80,16 +80,19 @@ class SharedRuns:
             first = LiveFrame(run.step_count, run.status, self.frame_of(run))  # nobody else can reach run yet
         except BaseException:
             with self._cond:
-                self._making.discard(key)
-                self._cond.notify_all()
+                self._made(key)
             raise
         with self._cond:  # one lock for both: a waiter woken between them would make the run again
-            self._making.discard(key)
-            self._cond.notify_all()
+            self._made(key)
             entry = self._entries.setdefault(key, Entry(key, run, first, self.recording_limits))
             pin(entry)
             entry.used_at = self.clock()
             return entry
+
+    def _made(self, key: tuple) -> None:
+        """Under the lock: key is no longer being made; wake those who wait for it."""
+        self._making.discard(key)
+        self._cond.notify_all()
 
     def _add_finisher(self, entry: Entry) -> None:
         entry.finishers += 1

@@ -53,7 +53,8 @@ def choose(page, label: str, option: str) -> None:
 
 
 @pytest.mark.xfail(strict=False, reason="README, Faults: the recipe of a loss chosen mid-run was lost in 1 of 3 full "
-                   "runs; two races that can lose it are fixed (fastReruns off, ui.handoff): xfail until seen in more runs")
+                   "runs; two races that can lose it are fixed (fastReruns off, ui.handoff): xfail until seen in "
+                   "more runs")
 def test_a_variant_chosen_while_playing_brings_its_recipe():
     """The live view's timer sends the browser's widget values; one sent before the browser had the variant's
     recipe used to put the old recipe back (3 of 4 tries with two other visitors playing)."""

@@ -4,8 +4,8 @@ Six play the Playground on their own seed and length (one on a heavy configurati
 the Latent walk page, one plays a run of the same config as another (one training for both), one uploads its own
 CSV and plays it. Meanwhile they press Pause, Step and Reset and change a setting. The test stops on a stall (no
 visitor's counter moved for a minute), not on a deadline: a busy machine is slow, not wrong; and at once on any
-uncaught JavaScript error of a page (Streamlit's frontend does not recover from one). The server keeps the production session lifetime.
-All traffic stays on 127.0.0.1.
+uncaught JavaScript error of a page (Streamlit's frontend does not recover from one). The server keeps the
+production session lifetime. All traffic stays on 127.0.0.1.
 """
 import os
 import re
